@@ -1,0 +1,39 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTEST := $(BIN)/python -m pytest
+
+.PHONY: help install system-deps test test-fast test-slow test-vcan demo clean
+
+help:
+	@echo "make demo        run the assistant end to end on the embedded defaults"
+	@echo "make test        the whole test suite (fast, slow and real-vcan tests)"
+	@echo "make test-fast   unit and integration tests only (a few seconds)"
+	@echo "make test-vcan   the vehicle suite on a real SocketCAN vcan0 (qemu when the kernel lacks AF_CAN)"
+	@echo "make install     create $(VENV) and install the package with its extras"
+
+system-deps:
+	bash tools/install-system-deps.sh
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev,vosk,piper]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: install
+	$(PYTEST) -m "not vcan"
+	$(MAKE) test-vcan
+
+test-fast: install
+	$(PYTEST) -m "not slow and not vcan" -q
+
+test-slow: install
+	$(PYTEST) -m "slow and not vcan"
+
+clean:
+	rm -rf build dist *.egg-info .pytest_cache out

@@ -1,0 +1,1 @@
+"""Speech recognition engines behind one Protocol, constrained by grammars compiled from intents/."""

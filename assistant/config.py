@@ -1,0 +1,277 @@
+"""Configuration: one TOML file, documented defaults, environment overrides.
+
+Each `[section]` of the file is a dataclass below; the dataclass defaults are
+the documented defaults (`assistant config --defaults` prints them with their
+docs). Lookup order, later wins:
+
+1. the defaults here;
+2. the first file found of: `--config PATH`, `$ASSISTANT_CONFIG`,
+   `./assistant.toml`, `~/.config/assistant/config.toml`,
+   `/etc/assistant/config.toml`;
+3. environment variables `ASSISTANT_<SECTION>_<KEY>` (e.g.
+   `ASSISTANT_VEHICLE_INTERFACE=socketcan`), values parsed as TOML scalars.
+
+Relative paths are resolved against the project home: `$ASSISTANT_HOME`, else
+the source checkout this package was imported from, else the working folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import ConfigError
+
+
+def _doc(text: str, default: Any) -> Any:
+    kwargs = {"default_factory": default} if callable(default) else {"default": default}
+    return field(metadata={"doc": text}, **kwargs)
+
+
+@dataclass
+class PathsConfig:
+    intents: str = _doc("Folder of per-language intent data (Rasa YAML).", "intents")
+    models: str = _doc("Folder for trained models and downloaded voices/ASR models.", "models")
+    dbc: str = _doc("The car's DBC file.", "can_dbc/faw_demo.dbc")
+    vss_map: str = _doc("VSS path <-> DBC signal mapping.", "can_dbc/vss_map.yml")
+
+
+@dataclass
+class AudioConfig:
+    input_device: str = _doc("Microphone: sounddevice name or index; empty = system default.", "")
+    output_device: str = _doc("Speaker: sounddevice name or index; empty = system default.", "")
+    sample_rate: int = _doc("Pipeline sample rate in Hz (mono int16).", 16000)
+    block_ms: int = _doc("Audio block length in ms (10, 20 or 30 for the VAD).", 30)
+    channel_zones: list = _doc(
+        "Seat zone of each microphone channel, e.g. [\"driver\", \"passenger\"]; "
+        "empty = single mic, speaker is the driver.", list)
+    queue_blocks: int = _doc("Bounded queue between audio capture and processing (blocks).", 64)
+
+
+@dataclass
+class VadConfig:
+    engine: str = _doc("Voice activity detector.", "webrtc")
+    aggressiveness: int = _doc("webrtcvad aggressiveness 0-3 (3 = most noise rejection).", 2)
+    trailing_silence_ms: int = _doc("Silence that ends an utterance.", 600)
+    max_utterance_s: float = _doc("Longest utterance before it is cut.", 8.0)
+    min_speech_ms: int = _doc("Shorter bursts of speech are ignored.", 150)
+
+
+@dataclass
+class WakeConfig:
+    phrase: str = _doc("Wake phrase spotted by the ASR engine's keyword spotter.", "hey car")
+    threshold: float = _doc("Keyword-spotting threshold (pocketsphinx kws_threshold).", 1e-20)
+    push_to_talk: bool = _doc("Listen when the steering-wheel voice button (CAN) is pressed.", True)
+    follow_up_s: float = _doc("After a reply, listen this long without the wake phrase.", 5.0)
+
+
+@dataclass
+class AsrConfig:
+    engine: str = _doc("ASR engine: pocketsphinx (embedded default) or vosk.", "pocketsphinx")
+    mode: str = _doc("grammar (constrained by intents/) or open (open vocabulary).", "grammar")
+    vosk_model: str = _doc("vosk model folder; empty = first models/vosk-model-* found.", "")
+    reject_threshold: float = _doc("Transcripts scoring below this are rejected as out of domain.", 0.0)
+
+
+@dataclass
+class NluConfig:
+    backend: str = _doc("NLU backend: embedded (default) or rasa.", "embedded")
+    threshold: float = _doc("Below this confidence the intent is nlu_fallback.", 0.5)
+    rasa_url: str = _doc("Use this rasa server (http://127.0.0.1:5005); empty = start one.", "")
+
+
+@dataclass
+class DialogueConfig:
+    confirm_timeout_s: float = _doc("An unanswered confirmation counts as 'no' after this.", 8.0)
+    slot_retries: int = _doc("How many times a missing slot is asked for.", 1)
+
+
+@dataclass
+class VehicleConfig:
+    interface: str = _doc("python-can interface: virtual, socketcan, ...", "virtual")
+    channel: str = _doc("python-can channel (virtual bus name, or vcan0 for socketcan).", "faw0")
+    simulator: str = _doc(
+        "builtin = run the ECU simulator in-process; external = a car or `assistant sim` "
+        "is on the bus.", "builtin")
+    time_scale: float = _doc("Built-in simulator speed-up (windows travel faster).", 1.0)
+    write_timeout_s: float = _doc("Closed loop: how long to wait for the ECU's status.", 2.0)
+
+
+@dataclass
+class TtsConfig:
+    engine: str = _doc("TTS engine: espeak (embedded default) or piper.", "espeak")
+    voice: str = _doc("espeak-ng voice name, or piper voice .onnx; empty = language default.", "")
+    sink: str = _doc("Where replies go: speaker, wav or null.", "speaker")
+    out_dir: str = _doc("Folder for reply WAVs when sink = wav.", "out/replies")
+
+
+@dataclass
+class Config:
+    language: str = _doc("Language pack under intents/ (en, zh, ...).", "en")
+    home: str = _doc("Project home for relative paths; empty = auto.", "")
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    vad: VadConfig = field(default_factory=VadConfig)
+    wake: WakeConfig = field(default_factory=WakeConfig)
+    asr: AsrConfig = field(default_factory=AsrConfig)
+    nlu: NluConfig = field(default_factory=NluConfig)
+    dialogue: DialogueConfig = field(default_factory=DialogueConfig)
+    vehicle: VehicleConfig = field(default_factory=VehicleConfig)
+    tts: TtsConfig = field(default_factory=TtsConfig)
+    source: str = field(default="defaults", metadata={"doc": "Where this config came from."})
+
+    def resolve(self, relative: str) -> Path:
+        """An absolute path for a config path, relative ones under the project home."""
+        path = Path(relative).expanduser()
+        return path if path.is_absolute() else project_home(self) / path
+
+    @property
+    def intents_dir(self) -> Path:
+        return self.resolve(self.paths.intents) / self.language
+
+    @property
+    def models_dir(self) -> Path:
+        return self.resolve(self.paths.models)
+
+
+SEARCH_PATHS = (
+    Path("assistant.toml"),
+    Path("~/.config/assistant/config.toml"),
+    Path("/etc/assistant/config.toml"),
+)
+
+
+def project_home(config: Config | None = None) -> Path:
+    """Folder that relative paths (intents/, models/, can_dbc/) hang off."""
+    explicit = (config.home if config else "") or os.environ.get("ASSISTANT_HOME", "")
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "can_dbc").is_dir():
+        return checkout
+    return Path.cwd()
+
+
+def load_config(path: str | os.PathLike | None = None, *, env: dict[str, str] | None = None) -> Config:
+    """Defaults, then the first config file found, then environment overrides."""
+    env = os.environ if env is None else env
+    config = Config()
+    file = _find_file(path, env)
+    if file is not None:
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {file}: {exc}",
+                              hint="fix the TOML syntax, or see `assistant config --defaults`") from exc
+        _merge(config, data, where=str(file))
+        config.source = str(file)
+    _apply_env(config, env)
+    return config
+
+
+def _find_file(path, env) -> Path | None:
+    if path:
+        file = Path(path).expanduser()
+        if not file.is_file():
+            raise ConfigError(f"config file {file} does not exist",
+                              hint="check the --config path, or run `assistant config --defaults > assistant.toml`")
+        return file
+    if env.get("ASSISTANT_CONFIG"):
+        return _find_file(env["ASSISTANT_CONFIG"], {})
+    for candidate in SEARCH_PATHS:
+        candidate = candidate.expanduser()
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _merge(target: Any, data: dict, where: str) -> None:
+    known = {f.name: f for f in dataclasses.fields(target)}
+    for key, value in data.items():
+        if key not in known or key == "source":
+            raise ConfigError(f"{where}: unknown setting {key!r}",
+                              hint=f"known settings here: {', '.join(sorted(known))}")
+        current = getattr(target, key)
+        if dataclasses.is_dataclass(current):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: [{key}] must be a table")
+            _merge(current, value, f"{where} [{key}]")
+        else:
+            setattr(target, key, _coerce(value, current, f"{where}: {key}"))
+
+
+def _coerce(value: Any, current: Any, where: str) -> Any:
+    expected = type(current)
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise ConfigError(f"{where} must be {expected.__name__}, got {value!r}")
+    return value
+
+
+def _apply_env(config: Config, env) -> None:
+    prefix = "ASSISTANT_"
+    reserved = {"ASSISTANT_CONFIG", "ASSISTANT_HOME"}
+    for name, raw in env.items():
+        if not name.startswith(prefix) or name in reserved:
+            continue
+        key = name[len(prefix):].lower()
+        target, attr = _env_target(config, key)
+        if target is None:
+            continue  # not ours (e.g. ASSISTANT_TEST_BUS); ignoring keeps other tools' variables harmless
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw  # a bare word is a string
+        setattr(target, attr, _coerce(value, getattr(target, attr), f"${name}"))
+    if env.get("ASSISTANT_HOME") and not config.home:
+        config.home = env["ASSISTANT_HOME"]
+
+
+def _env_target(config: Config, key: str):
+    for f in dataclasses.fields(config):
+        value = getattr(config, f.name)
+        if dataclasses.is_dataclass(value) and key.startswith(f.name + "_"):
+            attr = key[len(f.name) + 1:]
+            if attr in {g.name for g in dataclasses.fields(value)}:
+                return value, attr
+        elif f.name == key and f.name != "source":
+            return config, key
+    return None, None
+
+
+def dump_toml(config: Config, *, with_docs: bool = True) -> str:
+    """The config as a TOML document, each setting preceded by its doc."""
+    lines: list[str] = []
+    scalars = [f for f in dataclasses.fields(config) if not dataclasses.is_dataclass(getattr(config, f.name))]
+    tables = [f for f in dataclasses.fields(config) if dataclasses.is_dataclass(getattr(config, f.name))]
+    for f in scalars:
+        if f.name != "source":
+            _dump_field(lines, f, getattr(config, f.name), with_docs)
+    for t in tables:
+        lines.append(f"\n[{t.name}]")
+        section = getattr(config, t.name)
+        for f in dataclasses.fields(section):
+            _dump_field(lines, f, getattr(section, f.name), with_docs)
+    return "\n".join(lines).lstrip() + "\n"
+
+
+def _dump_field(lines: list[str], f: dataclasses.Field, value: Any, with_docs: bool) -> None:
+    if with_docs and f.metadata.get("doc"):
+        lines.append(f"# {f.metadata['doc']}")
+    lines.append(f"{f.name} = {_toml_value(value)}")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

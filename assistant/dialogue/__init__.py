@@ -1,0 +1,1 @@
+"""Dialogue manager: one conversation state per session (slots, follow-ups, confirmations)."""

@@ -1,0 +1,1 @@
+"""Natural-language understanding: text -> intent + entities, in Rasa's /model/parse format."""

@@ -1,0 +1,1 @@
+"""Vehicle layer: VSS path <-> DBC signal <-> CAN frame, through one safety gate."""

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Debian packages the runtime and its tests need. Run as root (CI does, via .ci/run).
+#   speech: espeak-ng, flite, festival (TTS + test fixtures), sox (mixing, resampling)
+#   audio:  libportaudio2 (sounddevice), libsndfile1 (soundfile)
+#   vcan:   qemu-system-x86, linux-image-amd64 (has vcan.ko), busybox-static, iproute2, kmod, cpio
+set -euo pipefail
+packages=(
+  espeak-ng flite festival sox libsox-fmt-all libportaudio2 libsndfile1
+  qemu-system-x86 linux-image-amd64 busybox-static iproute2 kmod cpio can-utils
+  python3-venv
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system packages: all present"
+  exit 0
+fi
+echo "system packages: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
