@@ -1,0 +1,59 @@
+"""`assistant bench [AREA...]`: speed and memory figures, with ratios against baselines.
+
+Each module in `assistant.bench` is one area (its module name). It provides
+`run(config, args) -> dict` and optionally `add_arguments(parser)` and
+`HELP`. Results are printed and written as JSON to `--out` (default out/bench/).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+import time
+from pathlib import Path
+
+import assistant.bench
+
+from ._common import config_from_args, print_json
+
+
+def available_areas() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(assistant.bench.__path__) if not m.name.startswith("_"))
+
+
+def _do_bench(args) -> int:
+    config = config_from_args(args)
+    areas = args.areas or available_areas()
+    unknown = sorted(set(areas) - set(available_areas()))
+    if unknown:
+        raise SystemExit(f"error: unknown bench area(s) {', '.join(unknown)}; "
+                         f"known: {', '.join(available_areas())}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for area in areas:
+        module = importlib.import_module(f"assistant.bench.{area}")
+        started = time.perf_counter()
+        result = module.run(config, args)
+        result.setdefault("area", area)
+        result.setdefault("wall_s", round(time.perf_counter() - started, 3))
+        (out / f"{area}.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
+        if args.json:
+            print_json(result)
+    return 0
+
+
+def add_subparser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "bench", help="benchmarks: latency, real-time factor, RSS, with baseline ratios",
+        description=__doc__.splitlines()[0])
+    parser.add_argument("areas", nargs="*", metavar="AREA",
+                        help=f"which benchmarks (default: all of {', '.join(available_areas()) or 'none yet'})")
+    parser.add_argument("--out", default="out/bench", help="folder for JSON results and plots")
+    parser.add_argument("--json", action="store_true", help="also print each result as one JSON line")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (for tests)")
+    for area in available_areas():
+        module = importlib.import_module(f"assistant.bench.{area}")
+        if hasattr(module, "add_arguments"):
+            module.add_arguments(parser)
+    parser.set_defaults(func=_do_bench)
