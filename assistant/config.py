@@ -50,6 +50,8 @@ class AudioConfig:
         "Seat zone of each microphone channel, e.g. [\"driver\", \"passenger\"]; "
         "empty = single mic, speaker is the driver.", list)
     queue_blocks: int = _doc("Bounded queue between audio capture and processing (blocks).", 64)
+    output_block_ms: int = _doc("Playback block in ms; barge-in stops within about one block.", 20)
+    output_sample_rate: int = _doc("Speaker sample rate in Hz; 0 = the voice's own rate.", 0)
 
 
 @dataclass
@@ -107,6 +109,8 @@ class TtsConfig:
     voice: str = _doc("espeak-ng voice name, or piper voice .onnx; empty = language default.", "")
     sink: str = _doc("Where replies go: speaker, wav or null.", "speaker")
     out_dir: str = _doc("Folder for reply WAVs when sink = wav.", "out/replies")
+    rate: float = _doc("Speaking rate (1.0 = the voice's own; 1.2 = 20% faster).", 1.0)
+    max_chars: int = _doc("Longer replies are cut at a sentence boundary (logged).", 1000)
 
 
 @dataclass
