@@ -1,0 +1,41 @@
+"""Where piper voices live and how to get one.
+
+A piper voice is two files side by side: `NAME.onnx` (the VITS model) and
+`NAME.onnx.json` (its config). They are looked up under `models/piper/`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# Language pack -> the piper voice `make models` fetches for it.
+DEFAULT_VOICES = {"en": "en_US-lessac-low", "zh": "zh_CN-huayan-medium"}
+VOICE_URL = ("https://huggingface.co/rhasspy/piper-voices/resolve/main/"
+             "{family}/{code}/{name}/{quality}/{voice}{ext}")
+
+
+def piper_dir(models_dir: Path) -> Path:
+    return Path(models_dir) / "piper"
+
+
+def installed_voices(models_dir: Path) -> list[Path]:
+    """The `.onnx` voices under models/piper/ that have their `.onnx.json`, sorted by name."""
+    folder = piper_dir(models_dir)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*.onnx") if Path(f"{p}.json").is_file())
+
+
+def voice_url(voice: str, ext: str = ".onnx") -> str:
+    """Download address of a voice such as en_US-lessac-low (ext: .onnx or .onnx.json)."""
+    code, name, quality = voice.split("-", 2)
+    return VOICE_URL.format(family=code.split("_")[0], code=code, name=name, quality=quality,
+                            voice=voice, ext=ext)
+
+
+def install_hint(models_dir: Path, voice: str = DEFAULT_VOICES["en"]) -> str:
+    """The exact commands that install `voice` into models/piper/."""
+    folder = piper_dir(models_dir)
+    return (f"run `make models` when online, or: "
+            f"python -m piper.download_voices {voice} --download-dir {folder}  "
+            f"(or fetch {voice_url(voice)} and {voice_url(voice, '.onnx.json')} into {folder}/)")
