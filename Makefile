@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: help install system-deps test test-fast test-slow test-vcan demo clean
+.PHONY: help install system-deps test test-fast test-slow test-vcan demo clean models
 
 help:
 	@echo "make demo        run the assistant end to end on the embedded defaults"
@@ -13,6 +13,7 @@ help:
 	@echo "make test-fast   unit and integration tests only (a few seconds)"
 	@echo "make test-vcan   the vehicle suite on a real SocketCAN vcan0 (qemu when the kernel lacks AF_CAN)"
 	@echo "make install     create $(VENV) and install the package with its extras"
+	@echo "make models      download a piper voice and a vosk model into models/ (needs a network)"
 
 system-deps:
 	bash tools/install-system-deps.sh
@@ -24,6 +25,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Fails fast offline, saying what is missing and how to install it by hand.
+models: install
+	$(BIN)/assistant models
 
 test: install
 	$(PYTEST) -m "not vcan"

@@ -33,9 +33,9 @@ def voice_url(voice: str, ext: str = ".onnx") -> str:
                             voice=voice, ext=ext)
 
 
-def install_hint(models_dir: Path, voice: str = DEFAULT_VOICES["en"]) -> str:
+def install_hint(models_dir: Path, voice: str = DEFAULT_VOICES["en"], *, online: bool = True) -> str:
     """The exact commands that install `voice` into models/piper/."""
     folder = piper_dir(models_dir)
-    return (f"run `make models` when online, or: "
-            f"python -m piper.download_voices {voice} --download-dir {folder}  "
+    return (("run `make models` when online, or: " if online else "")
+            + f"python -m piper.download_voices {voice} --download-dir {folder}  "
             f"(or fetch {voice_url(voice)} and {voice_url(voice, '.onnx.json')} into {folder}/)")
