@@ -26,3 +26,29 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
     return str(value)
+
+
+def add_vehicle_arguments(parser, *, scenario: bool = True) -> None:
+    """--bus / --external / --set / --time-scale, shared by every command that talks to the car."""
+    group = parser.add_argument_group("vehicle")
+    group.add_argument("--bus", metavar="INTERFACE:CHANNEL",
+                       help="python-can bus, e.g. socketcan:vcan0 (default: config [vehicle])")
+    group.add_argument("--external", action="store_true",
+                       help="a real car or `assistant sim` is on the bus: don't start the built-in simulator")
+    if scenario:
+        group.add_argument("--set", dest="scenario", action="append", default=[], metavar="VSS_PATH=VALUE",
+                           help="built-in simulator: the car's state before the first turn (repeatable)")
+        group.add_argument("--time-scale", type=float, default=None,
+                           help="built-in simulator speed-up for moving parts (windows)")
+
+
+def apply_vehicle_arguments(args, config: Config) -> Config:
+    """Fold --bus/--external into the config."""
+    if getattr(args, "bus", None):
+        from assistant.vehicle.bus import BusSpec
+
+        spec = BusSpec.parse(args.bus)
+        config.vehicle.interface, config.vehicle.channel = spec.interface, spec.channel
+    if getattr(args, "external", False):
+        config.vehicle.simulator = "external"
+    return config

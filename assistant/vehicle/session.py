@@ -1,0 +1,118 @@
+"""The head unit's connection to the car: bus, state cache, safety gate, and
+(when configured) the built-in ECU simulator on its own bus handle.
+
+    with open_vehicle(config, scenario={"Vehicle.Speed": 40}) as car:
+        result = car.gate.write({"Vehicle.Body.Trunk.Rear.IsOpen": True})
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Mapping
+
+import can
+
+from assistant.config import Config
+from assistant.errors import BusError
+from assistant.vehicle.bus import BusSpec, open_bus
+from assistant.vehicle.dbc import load_dbc, status_messages
+from assistant.vehicle.gate import SafetyGate
+from assistant.vehicle.simulator import EcuSimulator, Faults
+from assistant.vehicle.state import VehicleState
+from assistant.vehicle.vss import load_vss_map
+
+log = logging.getLogger(__name__)
+
+
+class VehicleSession:
+    """Everything the runtime needs of the car. Close it (or use `with`) to release the bus."""
+
+    def __init__(self, config: Config, *, scenario: Mapping[str, Any] | None = None,
+                 faults: Faults | None = None, time_scale: float | None = None,
+                 builtin_simulator: bool | None = None) -> None:
+        vehicle = config.vehicle
+        self.db = load_dbc(config.resolve(config.paths.dbc))
+        self.vss = load_vss_map(config.resolve(config.paths.vss_map), self.db)
+        self.spec = BusSpec(vehicle.interface, vehicle.channel)
+        builtin = vehicle.simulator == "builtin" if builtin_simulator is None else builtin_simulator
+        if scenario and not builtin:
+            raise BusError("--set needs the built-in simulator",
+                           hint="set the scenario on the external simulator: `assistant sim --set PATH=VALUE`")
+        self.simulator: EcuSimulator | None = None
+        self._buses: list[can.BusABC] = []
+        self._notifier: can.Notifier | None = None
+        try:
+            if builtin:
+                sim_bus = self._open()
+                self.simulator = EcuSimulator(sim_bus, self.db, self.vss, faults=faults,
+                                              time_scale=time_scale or vehicle.time_scale)
+                for path, value in (scenario or {}).items():
+                    self.simulator.set(path, value)
+            bus = self._open()
+            self.state = VehicleState(self.db, self.vss)
+            self._notifier = can.Notifier(bus, [self.state], timeout=0.05)
+            self.gate = SafetyGate(bus, self.db, self.vss, self.state, write_timeout_s=vehicle.write_timeout_s)
+            if self.simulator is not None:
+                self.simulator.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self) -> can.BusABC:
+        bus = open_bus(self.spec)
+        self._buses.append(bus)
+        return bus
+
+    def wait_ready(self, timeout_s: float = 2.0) -> bool:
+        """Wait until every ECU's status has been heard; False if some stay silent."""
+        names = [m.name for m in status_messages(self.db)]
+        return self.state.wait_until(lambda: all(self.state.is_fresh(n) for n in names), timeout_s)
+
+    def silent_ecus(self) -> list[str]:
+        return sorted({m.senders[0] for m in status_messages(self.db) if not self.state.is_fresh(m.name)})
+
+    def settle(self, timeout_s: float = 30.0) -> bool:
+        """Wait until moving parts (windows, sunroof) reach their targets."""
+        deadline = time.monotonic() + timeout_s
+        if self.simulator is not None:
+            while not self.simulator.settled():
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(0.01)
+            return True
+        # An external car: settled when two status rounds in a row show no movement.
+        previous = None
+        while time.monotonic() < deadline:
+            current = self.state.snapshot()
+            if current == previous:
+                return True
+            previous = current
+            time.sleep(0.25)
+        return False
+
+    def car_state(self) -> dict[str, Any]:
+        """The car's full VSS state: the simulator's own when built in, else as reported on the bus."""
+        return self.simulator.snapshot() if self.simulator is not None else self.state.snapshot()
+
+    def close(self) -> None:
+        if self.simulator is not None:
+            self.simulator.stop()
+        if self._notifier is not None:
+            self._notifier.stop()
+        for bus in self._buses:
+            try:
+                bus.shutdown()
+            except Exception as exc:  # a dying bus must not mask the real error
+                log.debug("bus shutdown: %s", exc)
+        self._buses.clear()
+
+    def __enter__(self) -> "VehicleSession":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_vehicle(config: Config, **kwargs) -> VehicleSession:
+    return VehicleSession(config, **kwargs)

@@ -1,0 +1,153 @@
+"""The head unit's picture of the car, decoded from ECU status frames.
+
+Every value remembers when its frame arrived. A value older than its
+message's freshness window (10 x the cycle time, at most 1 s) is not evidence
+of the car's current state: rules that need it deny, and writes to that ECU
+are refused as "not responding".
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import can
+from cantools.database.can import Database, Message
+
+from assistant.vehicle.dbc import payload_signals, status_messages
+from assistant.vehicle.e2e import E2eChecker
+from assistant.vehicle.vss import VssMap
+
+log = logging.getLogger(__name__)
+
+MAX_FRESHNESS_S = 1.0
+
+
+def freshness_window(message: Message) -> float:
+    """How long a status frame stays evidence of the current state."""
+    if not message.cycle_time:
+        return MAX_FRESHNESS_S
+    return min(10 * message.cycle_time / 1000.0, MAX_FRESHNESS_S)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A VSS value as last reported on the bus."""
+
+    path: str
+    value: Any  # None when never received
+    age_s: float | None
+    fresh: bool
+
+
+class VehicleState(can.Listener):
+    """State cache fed by a python-can Notifier (or `feed()` directly in tests)."""
+
+    def __init__(self, db: Database, vss: VssMap, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._vss = vss
+        self._clock = clock
+        self._by_id = {m.frame_id: m for m in status_messages(db)}
+        self._window = {m.name: freshness_window(m) for m in self._by_id.values()}
+        self._values: dict[str, Any] = {}
+        self._received_at: dict[str, float] = {}
+        self._e2e = E2eChecker(clock)
+        self._changed = threading.Condition()
+        self._subscribers: dict[str, list[Callable[[Any], None]]] = {}
+        self.rejected: Counter[str] = Counter()
+
+    # -- input ---------------------------------------------------------------
+    def on_message_received(self, msg: can.Message) -> None:
+        if msg.is_error_frame or msg.is_remote_frame or msg.is_extended_id:
+            self.rejected["not_a_status_frame"] += 1
+            return
+        self.feed(msg.arbitration_id, bytes(msg.data))
+
+    def feed(self, arbitration_id: int, data: bytes) -> bool:
+        """Decode one frame; False (and counted in `rejected`) when it is not trustworthy."""
+        message = self._by_id.get(arbitration_id)
+        if message is None:
+            return False  # someone else's traffic: not ours to judge
+        check = self._e2e.check(arbitration_id, data, message.length)
+        if not check.ok:
+            return self._reject(check.error, message)
+        try:
+            decoded = message.decode(data, decode_choices=True, scaling=True)
+        except Exception:  # cantools: DecodeError and friends
+            return self._reject("malformed", message)
+        updates: dict[str, Any] = {}
+        for signal in payload_signals(message):
+            mapped = self._vss.by_status.get((message.name, signal.name))
+            if mapped is None:
+                continue
+            value = mapped.from_dbc(decoded[signal.name])
+            if value is None or not _within(signal, decoded[signal.name]):
+                return self._reject("out_of_range", message)
+            updates[mapped.path] = value
+        with self._changed:
+            changed = {p: v for p, v in updates.items() if self._values.get(p) != v}
+            self._values.update(updates)
+            self._received_at[message.name] = self._clock()
+            self._changed.notify_all()
+        for path, value in changed.items():
+            for callback in self._subscribers.get(path, ()):
+                callback(value)
+        return True
+
+    def _reject(self, reason: str, message: Message) -> bool:
+        self.rejected[reason] += 1
+        log.debug("dropped %s frame: %s", message.name, reason)
+        return False
+
+    # -- queries -------------------------------------------------------------
+    def read(self, path: str) -> Reading:
+        signal = self._vss.get(path)
+        message = signal.status.message.name
+        with self._changed:
+            value = self._values.get(path)
+            received = self._received_at.get(message)
+        if received is None:
+            return Reading(path, None, None, False)
+        age = self._clock() - received
+        return Reading(path, value, age, age <= self._window[message])
+
+    def received_at(self, message_name: str) -> float | None:
+        with self._changed:
+            return self._received_at.get(message_name)
+
+    def is_fresh(self, message_name: str) -> bool:
+        received = self.received_at(message_name)
+        return received is not None and self._clock() - received <= self._window[message_name]
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every value received so far (fresh or not), by VSS path."""
+        with self._changed:
+            return dict(sorted(self._values.items()))
+
+    def now(self) -> float:
+        return self._clock()
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float) -> bool:
+        """Block until `predicate()` holds (re-checked on every update) or `timeout` real seconds pass."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not predicate():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._changed.wait(min(remaining, 0.05))
+        return True
+
+    def subscribe(self, path: str, callback: Callable[[Any], None]) -> None:
+        """Call `callback(value)` (on the bus thread) whenever `path` changes, e.g. the PTT button."""
+        self._vss.get(path)
+        self._subscribers.setdefault(path, []).append(callback)
+
+
+def _within(signal, decoded: Any) -> bool:
+    if hasattr(decoded, "name") or signal.minimum is None:
+        return True
+    return signal.minimum <= decoded <= signal.maximum
