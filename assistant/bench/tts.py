@@ -62,7 +62,7 @@ def _engines(config, tmp: Path) -> dict:
     engines[f"espeak:{voice}"] = EspeakEngine(voice)
     try:
         engines[TINY_LABEL] = PiperEngine(make_test_voice(tmp / "piper", sample_rate=22050), models_dir=tmp)
-    except AssistantError as exc:
+    except (AssistantError, ImportError) as exc:
         print(f"tts bench: skipping the generated piper voice: {exc}")
     real = installed_voices(config.models_dir)
     if real:

@@ -7,12 +7,7 @@ name first, so an interrupted download never looks like an installed model.
 
 from __future__ import annotations
 
-import shutil
-import socket
 import sys
-import tempfile
-import urllib.request
-import zipfile
 from pathlib import Path
 
 from ._common import config_from_args
@@ -23,6 +18,9 @@ VOSK_MODELS = {"en": "vosk-model-small-en-us-0.15", "zh": "vosk-model-small-cn-0
 
 def download(url: str, target: Path, timeout_s: float) -> None:
     """Fetch `url` to `target` atomically (a .part file renamed at the end)."""
+    import shutil
+    import urllib.request
+
     part = target.with_name(target.name + ".part")
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -35,6 +33,9 @@ def download(url: str, target: Path, timeout_s: float) -> None:
 
 def install_piper_voice(voice: str, models_dir: Path, timeout_s: float) -> Path:
     """piper's own download helper, into a temporary folder moved into place when complete."""
+    import socket
+    import tempfile
+
     from piper.download_voices import download_voice
 
     from assistant.tts.voices import piper_dir
@@ -59,6 +60,9 @@ def install_piper_voice(voice: str, models_dir: Path, timeout_s: float) -> Path:
 
 
 def install_vosk_model(name: str, models_dir: Path, timeout_s: float) -> Path:
+    import tempfile
+    import zipfile
+
     folder = models_dir / name
     if folder.is_dir():
         return folder
@@ -75,6 +79,8 @@ def install_vosk_model(name: str, models_dir: Path, timeout_s: float) -> Path:
 
 
 def _do_models(args) -> int:
+    import zipfile
+
     from assistant.errors import ModelMissingError
     from assistant.tts.voices import DEFAULT_VOICES, install_hint
 
