@@ -16,7 +16,7 @@ def _do_say(args) -> int:
     text = " ".join(args.text) if args.text else sys.stdin.read()
     engine = load_tts(config, engine=args.engine, voice=args.voice)
     sink = WavSink(args.out) if args.out else open_sink(config, args.sink)
-    player = Player(sink, block_ms=config.audio.output_block_ms, sample_rate=config.audio.output_sample_rate)
+    player = Player.from_config(config, sink)
     try:
         report = player.play(engine.synthesize(text))
     except KeyboardInterrupt:

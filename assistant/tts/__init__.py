@@ -3,7 +3,13 @@
 `load_tts(config)` picks the engine named by `[tts] engine` from ENGINES
 (name -> (module, class), imported only when chosen, the python-can BACKENDS
 pattern). Each engine class has `from_config(config, voice)` and yields
-`AudioChunk`s; `Player` (player.py) plays them through an audio sink.
+`AudioChunk`s; `Player` (player.py) plays them through an audio sink:
+
+    engine = load_tts(config)                 # ModelMissingError if the voice is not installed
+    player = Player.from_config(config)       # sink from [tts] sink, blocks from [audio]
+    player.start(engine.synthesize(reply))    # returns at once; first sentence plays first
+    player.stop()                             # barge-in: silent within one block
+    report = player.wait()                    # raises EngineError / AudioError; timings inside
 """
 
 from __future__ import annotations

@@ -51,6 +51,11 @@ class PlaybackReport:
     def audio_s(self) -> float:
         return self.frames / self.sample_rate if self.sample_rate else 0.0
 
+    @property
+    def first_audio_at(self) -> float | None:
+        """time.perf_counter() of the first audio, for end-of-speech -> first reply audio timings."""
+        return None if self.first_audio_s is None else self.started_at + self.first_audio_s
+
     def to_json(self) -> dict:
         data = asdict(self)
         data["audio_s"] = round(self.audio_s, 4)
@@ -78,6 +83,15 @@ class Player:
         self._stop_at: float | None = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+
+    @classmethod
+    def from_config(cls, config, sink: AudioSink | None = None) -> "Player":
+        """A player on `sink` (default: [tts] sink) with the [audio] output settings."""
+        if sink is None:
+            from assistant.audio.sinks import open_sink
+
+            sink = open_sink(config)
+        return cls(sink, block_ms=config.audio.output_block_ms, sample_rate=config.audio.output_sample_rate)
 
     @property
     def playing(self) -> bool:

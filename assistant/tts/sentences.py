@@ -32,6 +32,8 @@ _CLAUSE = re.compile(r"(?<=[,;:])\s+|(?<=[，、；：])")
 
 def split_sentences(text: str, max_sentence_chars: int = MAX_SENTENCE_CHARS) -> list[str]:
     """The sentences of `text`, in order, each at most `max_sentence_chars` long."""
+    if not text:
+        return []  # None or "" from a reply template that produced nothing
     sentences: list[str] = []
     for line in text.splitlines():
         for sentence in _split_line(line):
