@@ -40,5 +40,13 @@ test-fast: install
 test-slow: install
 	$(PYTEST) -m "slow and not vcan"
 
+# Real SocketCAN: natively when this kernel has AF_CAN and vcan0 (or root can create it), else
+# in a qemu VM with vcan0 (tools/vcan_vm/run.py). Every `vcan`-marked test under tests/ runs.
+# No hypothesis plugin: its import alone costs ~15 s under qemu tcg. More pytest options:
+# PYTEST_ADDOPTS="-k filters" make test-vcan (passed into the VM).
+VCAN_PYTEST := $(PYTEST) -m vcan -p no:cacheprovider -p no:hypothesispytest
+test-vcan: install
+	$(BIN)/python tools/vcan_vm/run.py -- $(VCAN_PYTEST)
+
 clean:
 	rm -rf build dist *.egg-info .pytest_cache out
