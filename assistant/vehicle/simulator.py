@@ -177,8 +177,9 @@ class EcuSimulator:
         now = self._clock()
         for path in paths:
             message = self._vss.get(path).status.message
-            if message.send_type == "CyclicAndOnChange" and now - self._last_sent.get(message.name, -1) >= ON_CHANGE_MIN_GAP_S:
-                self._next_due[message.name] = now
+            if message.send_type == "CyclicAndOnChange":
+                earliest = self._last_sent.get(message.name, now - ON_CHANGE_MIN_GAP_S) + ON_CHANGE_MIN_GAP_S
+                self._next_due[message.name] = min(self._next_due[message.name], max(now, earliest))
 
     def _send_status(self, message: Message, now: float) -> None:
         self._next_due[message.name] = now + (message.cycle_time or 100) / 1000.0

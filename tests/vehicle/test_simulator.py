@@ -155,7 +155,8 @@ def test_voice_button_press_reaches_subscribers(rig):
     presses = []
     rig.state.subscribe("Vehicle.Cabin.SteeringWheel.VoiceButton", presses.append)
     rig.sim.set("Vehicle.Cabin.SteeringWheel.VoiceButton", True)
-    rig.pump()
+    rig.pump(0.03)  # on change, but not sooner than 20 ms after the previous SWS frame
+    assert presses == [True]
     rig.sim.set("Vehicle.Cabin.SteeringWheel.VoiceButton", False)
-    rig.pump(0.2)
+    rig.pump(0.03)
     assert presses == [True, False]
