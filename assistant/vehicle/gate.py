@@ -106,20 +106,11 @@ class SafetyGate:
         Unknown or read-only paths and wrongly typed values raise VehicleError
         subclasses; everything else that stops a write is a `denied` result.
         """
-        signals = {path: self._vss.writable(path) for path in changes}
-        requested = {path: signals[path].check_type(value) for path, value in changes.items()}
-        for path, value in requested.items():
-            signal = signals[path]
-            if not signal.in_range(value):
-                return WriteResult(DENIED, requested, reason="out_of_range",
-                                   detail=f"{path} must be between {signal.minimum:g} and {signal.maximum:g}"
-                                          f"{' ' + signal.unit if signal.unit else ''}, not {value:g}")
-        frames = self._encode(requested, signals)
         with self._lock:
-            for message, data in frames:
-                verdict = self._vet(message.frame_id, data)
-                if not verdict.allowed:
-                    return WriteResult(DENIED, requested, reason=verdict.reason, detail=verdict.detail)
+            prepared = self._prepare(changes)
+            if isinstance(prepared, WriteResult):
+                return prepared
+            requested, signals, frames = prepared
             if not self._limiter.take([m.frame_id for m, _ in frames]):
                 return WriteResult(DENIED, requested, reason="rate_limited",
                                    detail="too many commands in a short time; try again in a moment")
@@ -132,6 +123,29 @@ class SafetyGate:
                 except BusError as exc:
                     return WriteResult(DENIED, requested, sent, reason="bus_error", detail=str(exc))
         return self._confirm(requested, signals, before, sent_at, sent, timeout_s)
+
+    def preflight(self, changes: Mapping[str, Any]) -> WriteResult | None:
+        """The denial `write(changes)` would give now (range, rules, ECU alive), else None. Sends nothing."""
+        with self._lock:
+            prepared = self._prepare(changes)
+        return prepared if isinstance(prepared, WriteResult) else None
+
+    def _prepare(self, changes: Mapping[str, Any]):
+        """Typed values, their signals and vetted frames; or a denied WriteResult."""
+        signals = {path: self._vss.writable(path) for path in changes}
+        requested = {path: signals[path].check_type(value) for path, value in changes.items()}
+        for path, value in requested.items():
+            signal = signals[path]
+            if not signal.in_range(value):
+                return WriteResult(DENIED, requested, reason="out_of_range",
+                                   detail=f"{path} must be between {signal.minimum:g} and {signal.maximum:g}"
+                                          f"{' ' + signal.unit if signal.unit else ''}, not {value:g}")
+        frames = self._encode(requested, signals)
+        for message, data in frames:
+            verdict = self._vet(message.frame_id, data)
+            if not verdict.allowed:
+                return WriteResult(DENIED, requested, reason=verdict.reason, detail=verdict.detail)
+        return requested, signals, frames
 
     def _encode(self, requested: dict[str, Any], signals: dict[str, VssSignal]) -> list[tuple[Message, bytes]]:
         by_message: dict[int, dict[str, Any]] = {}
