@@ -1,0 +1,183 @@
+"""What is installed, which models and engines are usable, which bus opens, and how to fix what isn't.
+
+Each check is a small function returning `Check`s; `run_checks(config)` runs
+them all. A check never raises: a failure is a finding with a fix command.
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib.util
+import shutil
+import socket
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from assistant.config import Config
+from assistant.errors import AssistantError
+
+OK, WARN, MISSING = "ok", "warn", "missing"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One finding: `fix` is the exact command (or setting) that resolves it."""
+
+    area: str
+    name: str
+    status: str
+    detail: str
+    fix: str = ""
+    needed: bool = False  # the configured runtime cannot work without it
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def _python(config: Config) -> Iterator[Check]:
+    version = ".".join(map(str, sys.version_info[:3]))
+    yield Check("python", "interpreter", OK, f"Python {version} at {sys.executable}")
+    from assistant.nlu.rasa import rasa_installed, rasa_venv
+
+    rasa_needed = config.nlu.backend == "rasa"
+    if rasa_installed(config):
+        yield Check("python", "rasa", OK, f"rasa in its own virtualenv {rasa_venv(config)} "
+                                          f"(rasa 3.6 needs Python <= 3.10; this runtime is {version})")
+    else:
+        yield Check("python", "rasa", MISSING if rasa_needed else WARN,
+                    f"no rasa virtualenv; rasa 3.6 needs Python <= 3.10, this is {version}, so it lives apart",
+                    "make rasa", needed=rasa_needed)
+
+
+def _nlu(config: Config) -> Iterator[Check]:
+    from assistant.nlu.backend import load_nlu
+
+    for backend in ("embedded", "rasa"):
+        if backend == "rasa" and config.nlu.backend != "rasa":
+            continue
+        try:
+            load_nlu(config, backend).close()
+            yield Check("nlu", backend, OK, "model trained on the current intents/ data")
+        except AssistantError as exc:
+            yield Check("nlu", backend, MISSING, str(exc).splitlines()[0],
+                        "assistant train" + (" --backend rasa" if backend == "rasa" else ""),
+                        needed=backend == config.nlu.backend)
+
+
+def _asr(config: Config) -> Iterator[Check]:
+    try:
+        import pocketsphinx
+
+        model = Path(pocketsphinx.get_model_path()) / "en-us"
+        status = OK if model.is_dir() else MISSING
+        yield Check("asr", "pocketsphinx", status, f"en-us model at {model}",
+                    "" if status == OK else "pip install --force-reinstall pocketsphinx",
+                    needed=config.asr.engine == "pocketsphinx")
+    except ImportError as exc:
+        yield Check("asr", "pocketsphinx", MISSING, str(exc), "pip install pocketsphinx",
+                    needed=config.asr.engine == "pocketsphinx")
+    vosk_models = [config.resolve(config.asr.vosk_model)] if config.asr.vosk_model else [
+        Path(p) for p in sorted(glob.glob(str(config.models_dir / "vosk-model-*")))]
+    found = [p for p in vosk_models if p.is_dir()]
+    if importlib.util.find_spec("vosk") is None:
+        yield Check("asr", "vosk", MISSING, "the vosk package is not installed", "pip install vosk",
+                    needed=config.asr.engine == "vosk")
+    elif found:
+        yield Check("asr", "vosk", OK, f"model {found[0]}")
+    else:
+        yield Check("asr", "vosk", MISSING if config.asr.engine == "vosk" else WARN,
+                    f"no vosk model under {config.models_dir}",
+                    "make models   (or unzip https://alphacephei.com/vosk/models/vosk-model-small-en-us-0.15.zip "
+                    f"into {config.models_dir})", needed=config.asr.engine == "vosk")
+
+
+def _tts(config: Config) -> Iterator[Check]:
+    from assistant.tts import load_tts
+    from assistant.tts.voices import installed_voices
+
+    espeak = shutil.which("espeak-ng")
+    if espeak is None:
+        yield Check("tts", "espeak-ng", MISSING, "espeak-ng is not on PATH", "apt-get install espeak-ng",
+                    needed=config.tts.engine == "espeak")
+    else:
+        voices = subprocess.run([espeak, "--voices"], capture_output=True, text=True, timeout=10).stdout
+        languages = {line.split()[1] for line in voices.splitlines()[1:] if len(line.split()) > 1}
+        missing = [v for v in ("en-us", "cmn") if v not in languages]
+        yield Check("tts", "espeak-ng", WARN if missing else OK,
+                    f"{espeak}; voices en-us and cmn " + (f"missing: {missing}" if missing else "available"),
+                    "apt-get install espeak-ng-data" if missing else "", needed=config.tts.engine == "espeak")
+    voices = installed_voices(config.models_dir)
+    if voices:
+        yield Check("tts", "piper", OK, f"voice {voices[0]}")
+    else:
+        yield Check("tts", "piper", MISSING if config.tts.engine == "piper" else WARN,
+                    f"no piper voice under {config.models_dir / 'piper'}", "make models",
+                    needed=config.tts.engine == "piper")
+    try:
+        load_tts(config)
+        yield Check("tts", f"configured engine ({config.tts.engine})", OK, "loads")
+    except AssistantError as exc:
+        yield Check("tts", f"configured engine ({config.tts.engine})", MISSING, str(exc).splitlines()[0],
+                    exc.hint or "", needed=True)
+
+
+def _audio(config: Config) -> Iterator[Check]:
+    try:
+        import sounddevice
+    except (ImportError, OSError) as exc:
+        yield Check("audio", "sounddevice", MISSING, str(exc), "apt-get install libportaudio2 && pip install sounddevice")
+        return
+    try:
+        devices = sounddevice.query_devices()
+    except Exception as exc:  # PortAudio errors have no stable type
+        devices, error = [], str(exc)
+    else:
+        error = ""
+    inputs = [d["name"] for d in devices if d["max_input_channels"] > 0]
+    outputs = [d["name"] for d in devices if d["max_output_channels"] > 0]
+    live = config.tts.sink == "speaker"
+    for kind, names, setting in (("microphone", inputs, "input_device"), ("speaker", outputs, "output_device")):
+        if names:
+            yield Check("audio", kind, OK, f"{len(names)} device(s): {', '.join(names[:3])}")
+        else:
+            yield Check("audio", kind, MISSING if live else WARN,
+                        f"no {kind} found{': ' + error if error else ''} (recorded WAVs still work: `assistant replay`)",
+                        f"connect one and set [audio] {setting}, or use [tts] sink = \"wav\"", needed=False)
+
+
+def _bus(config: Config) -> Iterator[Check]:
+    from assistant.vehicle.bus import BusSpec, open_bus
+
+    spec = BusSpec(config.vehicle.interface, config.vehicle.channel)
+    try:
+        open_bus(spec).shutdown()
+        yield Check("bus", str(spec), OK, f"opens; simulator: {config.vehicle.simulator}")
+    except AssistantError as exc:
+        yield Check("bus", str(spec), MISSING, str(exc).splitlines()[0], exc.hint or "", needed=True)
+    try:
+        socket.socket(socket.AF_CAN, socket.SOCK_RAW, socket.CAN_RAW).close()
+        yield Check("bus", "SocketCAN", OK, "this kernel has AF_CAN: `make test-vcan` runs natively")
+    except (AttributeError, OSError):
+        kernels = sorted(glob.glob("/boot/vmlinuz-*"))
+        qemu = shutil.which("qemu-system-x86_64")
+        status = OK if kernels and qemu else WARN
+        yield Check("bus", "SocketCAN", status,
+                    "no AF_CAN in this kernel; `make test-vcan` boots " +
+                    (f"{kernels[-1]} in qemu" if status == OK else "a Debian kernel in qemu (not installed)"),
+                    "" if status == OK else "make system-deps   (qemu-system-x86, linux-image-amd64)")
+
+
+CHECKS: tuple[Callable[[Config], Iterator[Check]], ...] = (_python, _nlu, _asr, _tts, _audio, _bus)
+
+
+def run_checks(config: Config) -> list[Check]:
+    findings: list[Check] = []
+    for check in CHECKS:
+        try:
+            findings.extend(check(config))
+        except Exception as exc:  # a broken check is a finding, not a crash
+            findings.append(Check(check.__name__.strip("_"), "check", WARN, f"could not check: {exc}"))
+    return findings
