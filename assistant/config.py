@@ -84,6 +84,8 @@ class NluConfig:
     backend: str = _doc("NLU backend: embedded (default) or rasa.", "embedded")
     threshold: float = _doc("Below this confidence the intent is nlu_fallback.", 0.5)
     rasa_url: str = _doc("Use this rasa server (http://127.0.0.1:5005); empty = start one.", "")
+    rasa_venv: str = _doc("Virtualenv with rasa 3.6 (built by `make rasa`).", ".rasa-venv")
+    rasa_start_timeout_s: float = _doc("How long to wait for a started rasa server to answer.", 300.0)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from ._common import config_from_args
 
 EVALUATIONS: dict[str, tuple[str, str]] = {
     # kind: ("module:function", help)
+    "nlu": ("assistant.nlu.evaluate:run", "NLU intent/entity accuracy on intents/<lang>/test, per backend"),
 }
 
 

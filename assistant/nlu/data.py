@@ -63,11 +63,23 @@ class NluData:
 
     def fingerprint(self) -> str:
         """Hash of the source files, so a model can tell it is stale."""
-        digest = hashlib.sha256()
-        for path in sorted(self.files):
-            digest.update(path.name.encode())
+        return _hash_files(self.files)
+
+
+def data_fingerprint(*paths: Path | str) -> str:
+    """`load_nlu_data(*paths).fingerprint()` without parsing the YAML (fast, for model loading)."""
+    return _hash_files(_expand(paths))
+
+
+def _hash_files(files) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.name.encode())
+        try:
             digest.update(path.read_bytes())
-        return digest.hexdigest()
+        except OSError as exc:
+            raise DataError(f"cannot read training file {path}: {exc}") from exc
+    return digest.hexdigest()
 
 
 def load_nlu_data(*paths: Path | str) -> NluData:

@@ -1,0 +1,108 @@
+"""Several commands in one utterance: "turn on the ac and open my window".
+
+`parse` of such a text is nlu_fallback (one intent cannot describe it): backends call
+`mixed_intents` for that. `split_commands` is what the dialogue calls: one result when
+the whole text is one confident command, else one result per part when every part is a
+confident command (a part may be `inform`: "set the temperature to twenty and the
+passenger side too"), else the single fallback result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from itertools import combinations
+
+from assistant.nlu.numbers import find_numbers
+from assistant.nlu.result import FALLBACK, ParseResult
+from assistant.nlu.text import tokenize, words
+
+CONVERSATION = frozenset({"affirm", "deny", "cancel", "help", "repeat", "greet", "thank",
+                          "goodbye", "inform", FALLBACK})
+_BOUNDARY = re.compile(r"\s*[,;]\s*|\s+(?:and then|and also|and|then|also|plus)\s+", re.IGNORECASE)
+_ADDITIVE = re.compile(r"\b(?:too|as well|also)\s*[.!]?\s*$", re.IGNORECASE)
+MAX_BOUNDARIES = 6
+MAX_PARTS = 4
+
+Classify = Callable[[str], tuple[str, float]]
+
+
+def boundaries(text: str) -> list[tuple[int, int]]:
+    """Conjunction/comma spans where a text may be cut (never inside a number like
+    "one hundred and five" or "twenty and a half")."""
+    toks = words(tokenize(text))
+    inside = [(toks[c.first].start, toks[c.last].end) for c in find_numbers(toks)]
+    found = []
+    for m in _BOUNDARY.finditer(text):
+        if m.start() == 0 or m.end() == len(text):
+            continue
+        if any(s < m.start() and m.end() < e for s, e in inside):
+            continue
+        found.append((m.start(), m.end()))
+    return found
+
+
+def cut(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    parts, pos = [], 0
+    for start, end in spans:
+        parts.append(text[pos:start])
+        pos = end
+    parts.append(text[pos:])
+    return [p.strip() for p in parts]
+
+
+def _mixes(parts: list[str], results: list[tuple[str, float]], threshold: float) -> bool:
+    confident = [(p, n) for p, (n, c) in zip(parts, results) if c >= threshold and n != FALLBACK]
+    actions = {n for _, n in confident if n not in CONVERSATION}
+    if len(actions) >= 2:
+        return True
+    # an action then "... the passenger side too": the action again with another slot
+    return bool(actions) and any(n == "inform" and _ADDITIVE.search(p) for p, n in confident[1:])
+
+
+def mixed_intents(text: str, classify: Classify, threshold: float) -> list[tuple[str, float]]:
+    """The part intents if `text` holds several commands, else [] (one command or unsure)."""
+    spans = boundaries(text)
+    if not spans or len(spans) > MAX_BOUNDARIES:
+        return []
+    splits = [[s] for s in spans] + ([spans] if len(spans) > 1 else [])
+    for chosen in splits:
+        parts = cut(text, chosen)
+        if any(not p for p in parts):
+            continue
+        results = [classify(p) for p in parts]
+        if _mixes(parts, results, threshold):
+            return results
+    return []
+
+
+def split_commands(text: str, backend) -> list[ParseResult]:
+    """One ParseResult per command in `text` (see the module doc)."""
+    whole = backend.parse(text)
+    if not whole.is_fallback:
+        return [whole]
+    spans = boundaries(text)
+    if not spans or len(spans) > MAX_BOUNDARIES:
+        return [whole]
+    cache: dict[str, ParseResult] = {}
+
+    def parse(part: str) -> ParseResult:
+        if part not in cache:
+            cache[part] = backend.parse(part)
+        return cache[part]
+
+    for k in range(1, min(len(spans), MAX_PARTS - 1) + 1):
+        best, best_score = None, -1.0
+        for chosen in combinations(spans, k):
+            parts = cut(text, list(chosen))
+            if any(not p for p in parts):
+                continue
+            results = [parse(p) for p in parts]
+            if any(r.is_fallback for r in results) or all(r.name == "inform" for r in results):
+                continue
+            score = min(r.confidence for r in results)
+            if score > best_score:
+                best, best_score = results, score
+        if best:
+            return best
+    return [whole]
