@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: help install system-deps test test-fast test-slow test-vcan demo clean models
+.PHONY: help install system-deps test test-fast test-slow test-vcan demo clean models train rasa
 
 help:
 	@echo "make demo        run the assistant end to end on the embedded defaults"
@@ -14,6 +14,8 @@ help:
 	@echo "make test-vcan   the vehicle suite on a real SocketCAN vcan0 (qemu when the kernel lacks AF_CAN)"
 	@echo "make install     create $(VENV) and install the package with its extras"
 	@echo "make models      download a piper voice and a vosk model into models/ (needs a network)"
+	@echo "make train       train the embedded NLU model (seconds) into models/"
+	@echo "make rasa        build .rasa-venv with rasa 3.6 for the rasa NLU backend (minutes)"
 
 system-deps:
 	bash tools/install-system-deps.sh
@@ -25,6 +27,18 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Every trained artefact: the embedded NLU model (a few seconds). `assistant train --backend rasa`
+# trains Rasa DIET too (after `make rasa`, ~15 min).
+train: install
+	$(BIN)/assistant train
+
+# Rasa 3.6 in its own virtualenv (PRODUCT.md recipe; several minutes). Not part of `make install`:
+# `rasa`-marked tests run wherever .rasa-venv exists and skip, saying why, elsewhere.
+RASA_VENV ?= .rasa-venv
+rasa: $(RASA_VENV)/.rasa-installed
+$(RASA_VENV)/.rasa-installed: tools/rasa/install.sh
+	bash tools/rasa/install.sh $(RASA_VENV) $(PYTHON)
 
 # Fails fast offline, saying what is missing and how to install it by hand.
 models: install

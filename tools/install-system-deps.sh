@@ -3,11 +3,13 @@
 #   speech: espeak-ng, flite, festival (TTS + test fixtures), sox (mixing, resampling)
 #   audio:  libportaudio2 (sounddevice), libsndfile1 (soundfile)
 #   vcan:   qemu-system-x86, linux-image-amd64 (has vcan.ko), busybox-static, iproute2, kmod, cpio
+#   rasa:   libfreetype-dev libqhull-dev pkg-config g++ python3-dev (`make rasa` builds matplotlib 3.5.3 from source)
 set -euo pipefail
 packages=(
   espeak-ng flite festival sox libsox-fmt-all libportaudio2 libsndfile1
   qemu-system-x86 linux-image-amd64 busybox-static iproute2 kmod cpio can-utils
   python3-venv
+  libfreetype-dev libqhull-dev pkg-config g++ python3-dev
 )
 missing=()
 for p in "${packages[@]}"; do
