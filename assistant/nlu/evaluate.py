@@ -1,9 +1,10 @@
 """`assistant eval nlu`: held-out accuracy of every installed NLU backend, side by side.
 
 Reads intents/<lang>/test (never trained on). Reports intent accuracy, per-intent
-precision/recall/F1, entity precision/recall/F1 on (entity, canonical value) pairs and
-on exact spans, the expected calibration error of the intent confidence, and mean
-parse time; writes a JSON report and one confusion-matrix PNG per backend under --out.
+precision/recall/F1, entity precision/recall/F1 on (entity, canonical value) pairs (a
+value said twice counts once) and on exact spans, the expected calibration error of the
+intent confidence, and mean parse time, overall and per split (file-name prefix, e.g.
+blind_*.yml); writes a JSON report and one confusion-matrix PNG per backend under --out.
 """
 
 from __future__ import annotations
@@ -132,9 +133,14 @@ def run(config, args) -> int:
     from assistant.nlu.backend import load_nlu
 
     test_dir = config.intents_dir / "test"
-    examples = load_nlu_data(test_dir).examples
+    load_nlu_data(test_dir)  # names a corrupt or empty test folder
+    groups: dict[str, list[Example]] = {}
+    for path in sorted(test_dir.rglob("*.yml")):
+        group = path.stem.split("_")[0] if "_" in path.stem else "main"
+        groups.setdefault(group, []).extend(load_nlu_data(path).examples)
     if getattr(args, "quick", False):
-        examples = examples[::4]
+        groups = {g: ex[::4] for g, ex in groups.items()}
+    examples = [e for ex in groups.values() for e in ex]
     backends = getattr(args, "backend", None) or installed_backends(config)
     out = Path(getattr(args, "out", "out/eval"))
     out.mkdir(parents=True, exist_ok=True)
@@ -149,6 +155,8 @@ def run(config, args) -> int:
             continue
         try:
             result = evaluate_backend(nlu, examples)
+            if len(groups) > 1:  # e.g. main and blind (written later, never used for tuning)
+                result["splits"] = {g: _summary(evaluate_backend(nlu, ex)) for g, ex in groups.items()}
         finally:
             nlu.close()
         png = out / f"nlu_confusion_{name}.png"
@@ -161,6 +169,11 @@ def run(config, args) -> int:
     path.write_text(json.dumps(report, indent=2, default=str) + "\n")
     print(f"report: {path}")
     return 0 if any("error" not in r for r in report["backends"].values()) else 2
+
+
+def _summary(result: dict) -> dict:
+    return {"examples": result["examples"], "intent_accuracy": result["intent_accuracy"],
+            "entity_f1": result["entity"]["f1"]}
 
 
 def _print(report: dict) -> None:
@@ -180,6 +193,12 @@ def _print(report: dict) -> None:
     print(f"{'':26}" + "".join(f"{n:>12}" for n in names))
     for label, fmt in rows:
         print(f"{label:26}" + "".join(f"{fmt(done[n]):>12}" for n in names))
+    splits = sorted({g for r in done.values() for g in r.get("splits", {})})
+    for g in splits:
+        cell = lambda r: (f"{r['splits'][g]['intent_accuracy']:.1%}/{r['splits'][g]['entity_f1']:.1%}"
+                          if g in r.get("splits", {}) else "-")
+        n = next(r["splits"][g]["examples"] for r in done.values() if g in r.get("splits", {}))
+        print(f"{g + f' ({n}) acc/ent F1':26}" + "".join(f"{cell(done[name]):>12}" for name in names))
     print("\nper intent F1 (support)")
     intents = sorted({i for r in done.values() for i, v in r["per_intent"].items() if v["support"]})
     for intent in intents:
