@@ -66,30 +66,29 @@ def native_vcan_ready(channel: str) -> bool:
         socket.socket(socket.AF_CAN, socket.SOCK_RAW, socket.CAN_RAW).close()
     except (OSError, AttributeError):
         return False
-    if Path(f"/sys/class/net/{channel}").exists():
+    flags = Path(f"/sys/class/net/{channel}/flags")
+    if flags.exists() and int(flags.read_text(), 16) & 1:  # IFF_UP
         return True
     ip = shutil.which("ip")
-    if ip is None:
-        return False
-    for cmd in (["link", "add", "dev", channel, "type", "vcan"], ["link", "set", "up", channel]):
-        if subprocess.run([ip, *cmd], capture_output=True).returncode != 0:
-            return False
-    return True
+    steps = [] if flags.exists() else [["link", "add", "dev", channel, "type", "vcan"]]
+    steps.append(["link", "set", "up", channel])
+    return ip is not None and all(subprocess.run([ip, *step], capture_output=True).returncode == 0
+                                  for step in steps)
 
 
 # ---------------------------------------------------------------- kernel and initramfs
 
 
-def newest_kernel() -> tuple[str, Path]:
-    """(version, vmlinuz path) of the newest /boot/vmlinuz-* whose modules have vcan."""
+def newest_kernel(boot: Path = Path("/boot"), modules: Path = Path("/lib/modules")) -> tuple[str, Path]:
+    """(version, vmlinuz path) of the newest boot/vmlinuz-* whose modules have vcan."""
     found = []
-    for image in Path("/boot").glob("vmlinuz-*"):
+    for image in boot.glob("vmlinuz-*"):
         version = image.name[len("vmlinuz-"):]
-        if list(Path(f"/lib/modules/{version}/kernel/drivers/net/can").glob("vcan.ko*")):
+        if list((modules / version / "kernel/drivers/net/can").glob("vcan.ko*")):
             found.append((version, image))
     if not found:
         raise HarnessError(
-            "no kernel with vcan found: need /boot/vmlinuz-VERSION and /lib/modules/VERSION/.../vcan.ko; "
+            f"no kernel with vcan found: need {boot}/vmlinuz-VERSION and {modules}/VERSION/.../vcan.ko; "
             "install the Debian package linux-image-amd64 (bash tools/install-system-deps.sh)")
     version, image = max(found, key=lambda item: version_key(item[0]))
     if not os.access(image, os.R_OK):
@@ -161,9 +160,9 @@ def initramfs(version: str) -> Path:
     # A dynamic busybox names its loader (ld-linux) near the start; the initramfs has no libc.
     if not busybox.exists() or b"ld-linux" in busybox.read_bytes()[:4096]:
         raise HarnessError("a static busybox is needed at /bin/busybox: install the Debian package busybox-static")
-    digest = hashlib.sha256()
-    for part in (Path(__file__).read_bytes(), INIT_SCRIPT.read_bytes(), busybox.read_bytes()):
-        digest.update(part)
+    digest = hashlib.sha256()  # modules.dep changes when the kernel package is reinstalled
+    for part in (Path(__file__), INIT_SCRIPT, busybox, Path(f"/lib/modules/{version}/modules.dep")):
+        digest.update(part.read_bytes() if part.exists() else b"")
     target = cache_dir() / f"initramfs-{version}-{digest.hexdigest()[:12]}.cpio"
     if target.exists():
         return target
@@ -253,7 +252,8 @@ def stream_guest(cmd: list[str], timeout: float, verbose: bool) -> tuple[int | N
             if not ready:
                 continue
             chunk = os.read(proc.stdout.fileno(), 65536)
-            if not chunk:
+            if not chunk:  # qemu closed its output: it has exited or is exiting
+                proc.wait(timeout=max(1.0, timeout - (time.monotonic() - start)))
                 break
             pending += chunk.replace(b"\r\n", b"\n")
             *lines, pending = pending.split(b"\n")
@@ -272,8 +272,7 @@ def stream_guest(cmd: list[str], timeout: float, verbose: bool) -> tuple[int | N
                     status = int(m.group(1))
                 out.write(line)
                 out.flush()
-        proc.wait(timeout=10)
-    except TimeoutError:
+    except (TimeoutError, subprocess.TimeoutExpired):
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         if "init" not in times:
@@ -306,7 +305,7 @@ def write_job(job: Path, argv: list[str], cwd: Path, channel: str, writable: lis
         f"exec {shlex.join(argv)}\n")
 
 
-def guest_env(channel: str, extra: list[str]) -> dict[str, str]:
+def guest_env(channel: str, extra: list[str], pycache: Path | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k.startswith(PASSED_ENV_PREFIXES)}
     env.update({
         "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
@@ -315,6 +314,9 @@ def guest_env(channel: str, extra: list[str]) -> dict[str, str]:
         "XDG_CACHE_HOME": "/tmp/home/.cache",
         "ASSISTANT_TEST_VCAN": channel, "VCAN_VM_GUEST": "1",
     })
+    if pycache:  # bytecode goes to the shared cache instead of being recompiled in every process
+        del env["PYTHONDONTWRITEBYTECODE"]
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
     env.update(parse_env(extra))
     return env
 
@@ -337,12 +339,13 @@ def run_in_vm(args: argparse.Namespace) -> int:
     if accel == "auto":
         accel = "kvm" if kvm_works(kernel, initrd) else "tcg"
     cwd = Path.cwd()
-    writable = [Path(p).resolve() for p in args.writable]
+    pycache = Path(args.pycache).resolve() if args.pycache else None
+    writable = [Path(p).resolve() for p in args.writable] + ([pycache] if pycache else [])
     for path in writable:
         path.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="vcan-vm-") as tmp:
         job = Path(tmp)
-        write_job(job, args.command, cwd, args.channel, writable, guest_env(args.channel, args.env))
+        write_job(job, args.command, cwd, args.channel, writable, guest_env(args.channel, args.env, pycache))
         log(f"booting {kernel.name} (accel {accel}, {args.cpus} vCPU, {args.memory} MiB, "
             f"timeout {args.timeout:.0f} s) to run: {shlex.join(args.command)}")
         cmd = qemu_command(accel, kernel, initrd, job, writable, args.memory, args.cpus, args.verbose)
@@ -374,6 +377,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--cpus", type=int, default=2, help="guest vCPUs (default 2)")
     parser.add_argument("--writable", action="append", default=[], metavar="DIR",
                         help="host directory the guest may write, at the same path (repeatable)")
+    parser.add_argument("--pycache", metavar="DIR",
+                        help="Python bytecode cache (PYTHONPYCACHEPREFIX) shared with the guest, which "
+                             "otherwise recompiles every module it imports from source in every process "
+                             "(seconds each under tcg); warm it on the host with the same prefix")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="extra environment for the command (repeatable)")
     parser.add_argument("--verbose", action="store_true", help="show firmware and kernel boot messages")
@@ -389,12 +396,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        if args.native == "always" or (args.native == "auto" and native_vcan_ready(args.channel)):
-            if not native_vcan_ready(args.channel):
-                raise HarnessError(f"--native always, but {args.channel} is not usable on this kernel")
+        native = args.native != "never" and native_vcan_ready(args.channel)
+        if args.native == "always" and not native:
+            raise HarnessError(f"--native always, but this kernel cannot give a working {args.channel}")
+        if native:
             log(f"this kernel has SocketCAN and {args.channel}: running natively")
-            env = dict(os.environ, ASSISTANT_TEST_VCAN=args.channel, **parse_env(args.env))
-            return subprocess.run(args.command, env=env).returncode
+            env = {**os.environ, "ASSISTANT_TEST_VCAN": args.channel, **parse_env(args.env)}
+            if args.pycache:
+                env.pop("PYTHONDONTWRITEBYTECODE", None)
+                env["PYTHONPYCACHEPREFIX"] = str(Path(args.pycache).resolve())
+            try:
+                return subprocess.run(args.command, env=env).returncode
+            except OSError as exc:
+                raise HarnessError(f"cannot run {args.command[0]}: {exc}", 127) from None
         return run_in_vm(args)
     except HarnessError as exc:
         log(f"error: {exc}")
