@@ -139,7 +139,7 @@ class SafetyGate:
             if not signal.in_range(value):
                 return WriteResult(DENIED, requested, reason="out_of_range",
                                    detail=f"{path} must be between {signal.minimum:g} and {signal.maximum:g}"
-                                          f"{' ' + signal.unit if signal.unit else ''}, not {value:g}")
+                                          f"{' ' + signal.unit if signal.unit else ''}, not {_number(value)}")
         frames = self._encode(requested, signals)
         for message, data in frames:
             verdict = self._vet(message.frame_id, data)
@@ -271,6 +271,14 @@ class SafetyGate:
         for listener in self.listeners:
             listener(frame)
         return frame
+
+
+def _number(value: Any) -> str:
+    """A requested number for a message; `:g` would overflow on ints beyond float range."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    text = str(value)
+    return text if len(text) <= 20 else f"{text[:8]}...({len(text)} digits)"
 
 
 def _close(value: Any, target: Any, resolution: float) -> bool:

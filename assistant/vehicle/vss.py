@@ -9,6 +9,7 @@ encoded.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,12 +83,14 @@ class VssSignal:
             return value
         if self.datatype == "string" or isinstance(value, (bool, str)) or not isinstance(value, (int, float)):
             raise ValueTypeError(f"{self.path} takes a number ({self.datatype}), not {value!r}")
-        if not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):  # ints are finite, however big
             raise ValueTypeError(f"{self.path} takes a finite number, not {value!r}")
         if self.datatype in _INTEGER_TYPES:
             if value != int(value):
                 raise ValueTypeError(f"{self.path} takes a whole number ({self.datatype}), not {value!r}")
             return int(value)
+        if isinstance(value, int) and abs(value) > sys.float_info.max:
+            return value  # no float can hold it, and no range does either: in_range() refuses it
         return float(value)
 
     def in_range(self, value: Any) -> bool:
