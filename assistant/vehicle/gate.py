@@ -216,14 +216,22 @@ class SafetyGate:
     # -- low level: one finished frame ------------------------------------------
     def send_frame(self, arbitration_id: int, data: bytes, *, is_extended_id: bool = False) -> Verdict:
         """Vet, rate-limit, protect and send one raw command payload (COUNTER/CHECKSUM are overwritten)."""
+        if isinstance(arbitration_id, bool) or not isinstance(arbitration_id, int):
+            return Verdict(False, "not_whitelisted", f"{arbitration_id!r} is not a CAN ID")
+        if not isinstance(data, (bytes, bytearray, memoryview, list, tuple)):  # bytes(8) would be 8 zeros
+            return Verdict(False, "malformed", f"a payload must be bytes, not {type(data).__name__}")
+        try:
+            data = bytes(data)
+        except (TypeError, ValueError) as exc:
+            return Verdict(False, "malformed", f"the payload is not bytes: {exc}")
         with self._lock:
-            verdict = self._vet(arbitration_id, bytes(data), is_extended_id=is_extended_id)
+            verdict = self._vet(arbitration_id, data, is_extended_id=is_extended_id)
             if not verdict.allowed:
                 return verdict
             if not self._limiter.take([arbitration_id]):
                 return Verdict(False, "rate_limited", "command rate limit reached")
             try:
-                self._transmit(self._commands[arbitration_id], bytes(data))
+                self._transmit(self._commands[arbitration_id], data)
             except BusError as exc:
                 return Verdict(False, "bus_error", str(exc))
         return Verdict(True)

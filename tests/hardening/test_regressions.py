@@ -17,3 +17,29 @@ def test_int_beyond_float_range_is_out_of_range_not_a_crash(rig, path, value):
     assert "digits" in result.detail and result.frames == []
     assert rig.gate.preflight({path: value}).reason == "out_of_range"
     assert rig.take_hu_frames() == [] and rig.violations == []
+
+
+@pytest.mark.parametrize("frame_id, data, reason", [
+    ("0x2E0", bytes(8), "not_whitelisted"),  # was: ValueError formatting the denial
+    (None, bytes(8), "not_whitelisted"),  # was: TypeError formatting the denial
+    (736.0, bytes([2] + [0] * 7), "not_whitelisted"),  # was: allowed as if it were 0x2E0
+    (True, bytes(8), "not_whitelisted"),
+    (0x2E4, None, "malformed"),  # was: TypeError from bytes()
+    (0x2E4, "abcdefgh", "malformed"),
+    (0x2E4, 3.5, "malformed"),
+    (0x2E4, 8, "malformed"),  # bytes(8) would have been eight zero bytes
+    (0x2E4, [300] * 8, "malformed"),  # was: ValueError from bytes()
+])
+def test_send_frame_answers_any_input_with_a_verdict(rig, frame_id, data, reason):
+    verdict = rig.gate.send_frame(frame_id, data)
+    assert (verdict.allowed, verdict.reason) == (False, reason)
+    assert rig.take_hu_frames() == []
+
+
+def test_send_frame_still_takes_bytes_like_payloads(rig, car):
+    db, _ = car
+    media = db.get_message_by_name("HU_MediaCmd")
+    payload = media.encode({"VolumeReq": 40, "COUNTER": 0, "CHECKSUM": 0})
+    for data in (payload, bytearray(payload), memoryview(payload), list(payload)):
+        assert rig.gate.send_frame(media.frame_id, data).allowed
+    assert len(rig.take_hu_frames()) == 4 and rig.violations == []
