@@ -3,8 +3,8 @@
 `write()` turns VSS changes into command frames and waits for the ECUs'
 status frames to confirm them (the closed loop). Whatever builds a frame,
 `_vet()` re-checks the finished bytes before they leave: whitelisted ID and
-length, strict decode, every requested value in its DBC range, the safety rules
-on fresh state, a live target ECU. Then the rate limit, then the alive counter
+length, no bit set outside the DBC's signals, strict decode, every requested
+value in its DBC range, the safety rules on fresh state, a live target ECU. Then the rate limit, then the alive counter
 and checksum are stamped, then it is sent.
 """
 
@@ -95,6 +95,7 @@ class SafetyGate:
         self._counter = e2e.AliveCounter()
         self._commands = {m.frame_id: m for m in command_messages(db)}
         self.whitelist = frozenset((m.frame_id, m.length) for m in self._commands.values())
+        self._defined = {i: _defined_bits(m) for i, m in self._commands.items()}
         self.write_timeout_s = write_timeout_s
         self._lock = threading.Lock()
         self.listeners: list[Callable[[SentFrame], None]] = []
@@ -241,6 +242,8 @@ class SafetyGate:
             return Verdict(False, "not_whitelisted",
                            f"frame 0x{arbitration_id:X} with {len(data)} bytes is not on the transmit whitelist")
         message = self._commands[arbitration_id]
+        if any(byte & ~bits & 0xFF for byte, bits in zip(data, self._defined[arbitration_id])):
+            return Verdict(False, "malformed", f"{message.name} sets bits that no signal of the DBC defines")
         try:
             decoded = message.decode(data, decode_choices=True, scaling=True)
         except Exception as exc:  # cantools decode errors
@@ -279,6 +282,12 @@ class SafetyGate:
         for listener in self.listeners:
             listener(frame)
         return frame
+
+
+def _defined_bits(message: Message) -> bytes:
+    """A mask of the bits some signal of `message` covers (COUNTER and CHECKSUM included)."""
+    ones = {s.name: -1 if s.is_signed else (1 << s.length) - 1 for s in message.signals}
+    return message.encode(ones, scaling=False, strict=False)
 
 
 def _number(value: Any) -> str:

@@ -43,3 +43,24 @@ def test_send_frame_still_takes_bytes_like_payloads(rig, car):
     for data in (payload, bytearray(payload), memoryview(payload), list(payload)):
         assert rig.gate.send_frame(media.frame_id, data).allowed
     assert len(rig.take_hu_frames()) == 4 and rig.violations == []
+
+
+@pytest.mark.parametrize("name, byte, bit", [
+    ("HU_MediaCmd", 3, 0),  # bytes 1-5 carry no signal
+    ("HU_MediaCmd", 0, 7),  # the bit after the 7-bit VolumeReq
+    ("HU_BodyCmd", 1, 6),  # between MirrorFoldReq_R and AmbLightReq_R1L
+    ("HU_ClimateCmd", 6, 5),  # the high nibble of the COUNTER byte (protect() keeps it)
+])
+def test_bits_outside_every_signal_are_refused(rig, car, name, byte, bit):
+    # was: sent as is; an ECU with another DBC revision could read them as a request
+    db, _ = car
+    message = db.get_message_by_name(name)
+    request = {"HU_MediaCmd": {"VolumeReq": 40}, "HU_BodyCmd": {"AmbLightReq_R1L": "On"},
+               "HU_ClimateCmd": {"ACReq": "On"}}[name]
+    values = {s.name: request.get(s.name, "NoRequest") for s in message.signals if s.name not in ("COUNTER", "CHECKSUM")}
+    payload = bytearray(message.encode({**values, "COUNTER": 0, "CHECKSUM": 0}))
+    assert rig.gate.send_frame(message.frame_id, bytes(payload)).allowed  # the clean payload goes out
+    payload[byte] |= 1 << bit
+    verdict = rig.gate.send_frame(message.frame_id, bytes(payload))
+    assert (verdict.allowed, verdict.reason) == (False, "malformed")
+    assert len(rig.take_hu_frames()) == 1 and rig.violations == []
