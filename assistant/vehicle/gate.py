@@ -4,8 +4,9 @@
 status frames to confirm them (the closed loop). Whatever builds a frame,
 `_vet()` re-checks the finished bytes before they leave: whitelisted ID and
 length, no bit set outside the DBC's signals, strict decode, every requested
-value in its DBC range, the safety rules on fresh state, a live target ECU. Then the rate limit, then the alive counter
-and checksum are stamped, then it is sent.
+value in its DBC range, the safety rules on fresh state, a live target ECU.
+Then the rate limit, then the alive counter and checksum are stamped, then it
+is sent (with a timeout: a bus that cannot take it is a `bus_error`, never a hang).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from assistant.vehicle.vss import VssMap, VssSignal
 log = logging.getLogger(__name__)
 
 CONFIRMED, MOVING, TIMED_OUT, DENIED = "confirmed", "moving", "timed_out", "denied"
+SEND_TIMEOUT_S = 0.05  # python-can's default (None) blocks forever on some buses, with the gate locked
 
 
 @dataclass(frozen=True)
@@ -274,7 +276,8 @@ class SafetyGate:
     def _transmit(self, message: Message, data: bytes) -> SentFrame:
         protected = e2e.protect(message.frame_id, data, self._counter.next(message.frame_id))
         try:
-            self._bus.send(can.Message(arbitration_id=message.frame_id, data=protected, is_extended_id=False))
+            self._bus.send(can.Message(arbitration_id=message.frame_id, data=protected, is_extended_id=False),
+                           timeout=SEND_TIMEOUT_S)
         except (can.CanError, OSError) as exc:
             raise BusError(f"sending {message.name} failed: {exc}") from exc
         frame = SentFrame(message.frame_id, protected, message.name)

@@ -64,3 +64,32 @@ def test_bits_outside_every_signal_are_refused(rig, car, name, byte, bit):
     verdict = rig.gate.send_frame(message.frame_id, bytes(payload))
     assert (verdict.allowed, verdict.reason) == (False, "malformed")
     assert len(rig.take_hu_frames()) == 1 and rig.violations == []
+
+
+def test_a_bus_that_cannot_take_a_frame_is_a_bus_error_not_a_hang(rig):
+    """A listener on the virtual bus that stops reading fills its queue; python-can's send() with
+    no timeout then blocked forever, holding the gate's lock. Now: bus_error, gate usable."""
+    import threading
+
+    import can
+
+    channel = rig.hu_bus.channel_info.split()[-1]
+    stuck = can.Bus(interface="virtual", channel=channel, rx_queue_size=1)
+    outcome = {}
+
+    def two_writes():
+        outcome["first"] = rig.gate.write({VOLUME: 40})  # fills the stuck listener's queue
+        outcome["second"] = rig.gate.write({TEMP: 21})
+
+    worker = threading.Thread(target=two_writes, daemon=True)
+    worker.start()
+    worker.join(timeout=5)
+    try:
+        assert not worker.is_alive(), "the gate hung on a full bus"
+        assert outcome["first"].status != DENIED
+        second = outcome["second"]
+        assert (second.status, second.reason) == (DENIED, "bus_error")
+        assert "Could not send" in second.detail and second.frames == []
+    finally:
+        stuck.shutdown()
+    assert rig.gate.write({VOLUME: 41}).status != DENIED  # the gate (and its lock) still work
