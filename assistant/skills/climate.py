@@ -16,7 +16,8 @@ def temperature_path(station: str) -> str:
 
 
 def fan_percent(level: int) -> int:
-    return round(level * 100 / FAN_LEVELS)
+    # round(level * 100 / 7) in integers: a float overflows for the huge levels ASR can produce
+    return (level * 200 + FAN_LEVELS) // (2 * FAN_LEVELS)
 
 
 def fan_level(percent: int) -> int:

@@ -28,7 +28,9 @@ class SeatsSkill(Skill):
         if not isinstance(level, (int, float)) or isinstance(level, bool) or level != int(level):
             return SkillResult(ctx.replies.say(request.intent, "out_of_range"), denied="out_of_range")
         sides = resolve_sides(request.zones, request.speaker_zone)
-        percent = sign * round(int(level) * 100 / LEVELS)  # out-of-range levels exceed +-100: the gate refuses
+        # round(level * 100 / 3) in integers (no float overflow on huge levels); out-of-range levels
+        # exceed +-100 and the gate refuses them
+        percent = sign * ((int(level) * 200 + LEVELS) // (2 * LEVELS))
         where = ctx.replies.zone(self.domain, zone_of(sides))
         return self.act(request, ctx, {seat_path(s): percent for s in sides},
                         done="off" if level == 0 else "done", level=int(level), where=where)

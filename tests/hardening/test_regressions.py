@@ -93,3 +93,14 @@ def test_a_bus_that_cannot_take_a_frame_is_a_bus_error_not_a_hang(rig):
     finally:
         stuck.shutdown()
     assert rig.gate.write({VOLUME: 41}).status != DENIED  # the gate (and its lock) still work
+
+
+@pytest.mark.parametrize("text, reply", [
+    ("set the fan to level " + "9" * 308, "The fan goes from level 0 to 7."),
+    ("heat my seat to level " + "9" * 307, "Seat heating goes from level 0 to 3."),
+    ("cool my seat to level " + "9" * 307, "Seat ventilation goes from level 0 to 3."),
+])
+def test_huge_spoken_levels_are_out_of_range_not_a_crash(make_assistant, text, reply):
+    # was: OverflowError (integer division result too large for a float) in the fan/seat skills
+    data = make_assistant().handle_text(text).to_json()
+    assert (data["denied"], data["reply"], data["frames"]) == ("out_of_range", reply, [])
