@@ -3,7 +3,7 @@
 `rig` is the fuzzer's deterministic rig (fake clock, real virtual bus, the real gate, state
 cache and simulator, and a sniffer judged by the independent oracle). `make_assistant`
 opens assistants on the built-in simulator with the real embedded NLU, each on its own
-virtual channel, and `watch(assistant)` puts the oracle on that channel.
+virtual channel, and `watch(config)` puts the oracle on that channel.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def nlu_ready() -> None:
         train(config, progress=lambda *a, **k: None)
 
 
-def assistant_config(**vehicle) -> Config:
+def _assistant_config(**vehicle) -> Config:
     config = Config()
     config.vehicle.channel = f"hardening{next(_channels)}"
     config.vehicle.write_timeout_s = 0.5
@@ -74,13 +74,19 @@ def assistant_config(**vehicle) -> Config:
 
 
 @pytest.fixture
+def new_config():
+    """`new_config(**vehicle)`: a default config on a fresh virtual channel (write timeout 0.5 s)."""
+    return _assistant_config
+
+
+@pytest.fixture
 def make_assistant(nlu_ready):
     from assistant.runtime import Assistant
 
     opened = []
 
     def make(scenario: dict | None = None, *, config: Config | None = None, **options):
-        assistant = Assistant.open(config or assistant_config(), speak=False, scenario=scenario or {},
+        assistant = Assistant.open(config or _assistant_config(), speak=False, scenario=scenario or {},
                                    time_scale=50, **options)
         opened.append(assistant)
         return assistant
@@ -92,13 +98,14 @@ def make_assistant(nlu_ready):
 
 @pytest.fixture
 def watch():
-    """`watch(assistant)`: a sniffer on the assistant's channel judged by the oracle."""
+    """`watch(config)`: a sniffer on the config's channel judged by the oracle. Make it before the
+    assistant, so it hears every status frame the gate hears; then `.attach(assistant.vehicle)`."""
     from assistant.bench._textfuzz import BusWatch
 
     watches = []
 
-    def make(assistant, **options) -> BusWatch:
-        w = BusWatch(assistant.config, assistant.vehicle, **options)
+    def make(config, **options) -> BusWatch:
+        w = BusWatch(config, **options)
         watches.append(w)
         return w
 
