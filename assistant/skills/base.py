@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
+from assistant.errors import ValueTypeError
 from assistant.vehicle.access import VehicleAccess
 from assistant.vehicle.gate import CONFIRMED, DENIED, MOVING, WriteResult
 
@@ -90,7 +91,10 @@ class Skill:
     def act(self, request: SkillRequest, ctx: SkillContext, changes: dict[str, Any], *,
             done: str = "done", moving: str = "moving", **fields) -> SkillResult:
         """Write `changes` through the gate and say what really happened."""
-        outcome = ctx.car.write(changes)
+        try:
+            outcome = ctx.car.write(changes)
+        except ValueTypeError:  # a slot filled with a word, not a number ("low" as a temperature): nothing sent
+            return SkillResult(ctx.replies.denial("out_of_range", request.intent), dict(changes), [], "out_of_range")
         if outcome.status == CONFIRMED:
             reply = ctx.replies.say(request.intent, done, **fields)
         elif outcome.status == MOVING:

@@ -104,3 +104,21 @@ def test_huge_spoken_levels_are_out_of_range_not_a_crash(make_assistant, text, r
     # was: OverflowError (integer division result too large for a float) in the fan/seat skills
     data = make_assistant().handle_text(text).to_json()
     assert (data["denied"], data["reply"], data["frames"]) == ("out_of_range", reply, [])
+
+
+@pytest.mark.parametrize("ask, answer, reply", [
+    ("set the temperature", "low", "I can only set the temperature between 16 and 30 degrees."),
+    ("open the sunroof", "max", "The sunroof opens from 0 to 100 percent."),
+    ("open the passenger window", "low", "Windows open from 0 to 100 percent."),
+])
+def test_a_word_in_a_numeric_slot_is_refused_not_a_crash(make_assistant, watch, new_config, ask, answer, reply):
+    # was: ValueTypeError from the gate escaped handle_text ("low" became the temperature/amount)
+    config = new_config()
+    bus = watch(config)
+    assistant = make_assistant(config=config)
+    bus.attach(assistant.vehicle)
+    first = assistant.handle_text(ask)
+    assert bus.check_turn(first) == []
+    data = assistant.handle_text(answer).to_json()
+    assert (data["denied"], data["reply"], data["frames"]) == ("out_of_range", reply, [])
+    assert bus.drain() == [] and bus.violations == []
