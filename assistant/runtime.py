@@ -18,6 +18,7 @@ from assistant.dialogue.manager import DialogueManager
 from assistant.dialogue.replies import Replies
 from assistant.dialogue.state import DialogueTurn
 from assistant.errors import AssistantError
+from assistant.nlu.result import fallback
 from assistant.nlu.split import split_commands
 from assistant.skills.registry import SkillRegistry
 from assistant.vehicle.access import GatedVehicle
@@ -116,7 +117,13 @@ class Assistant:
         t0 = time.perf_counter() if heard_at is None else heard_at
         self._frame_times.clear()
         started = time.perf_counter()
-        results = split_commands(text, self.nlu)
+        try:
+            results = split_commands(text, self.nlu)
+        except AssistantError:
+            raise
+        except Exception:  # a bug in an NLU engine costs this turn a "sorry", not the session
+            log.exception("NLU failed on %r; treated as not understood", text[:200])
+            results = [fallback(text)]
         parsed = time.perf_counter()
         turn = self.dialogue.handle(results, speaker_zone=speaker_zone)
         acted = time.perf_counter()

@@ -122,3 +122,13 @@ def test_a_word_in_a_numeric_slot_is_refused_not_a_crash(make_assistant, watch, 
     data = assistant.handle_text(answer).to_json()
     assert (data["denied"], data["reply"], data["frames"]) == ("out_of_range", reply, [])
     assert bus.drain() == [] and bus.violations == []
+
+
+def test_an_nlu_failure_costs_one_sorry_not_the_session(make_assistant):
+    # was: OverflowError from the embedded NLU's number features (a 330-digit number is float
+    # infinity) escaped handle_text and ended `assistant chat`
+    assistant = make_assistant()
+    data = assistant.handle_text("set the volume to " + "9" * 330).to_json()
+    assert data["intent"]["name"] == "nlu_fallback" and data["frames"] == []
+    assert "sorry" in data["reply"].lower()
+    assert assistant.handle_text("set the volume to twenty").to_json()["state"][VOLUME] == 20
