@@ -205,6 +205,7 @@ class GateFuzzer:
         self.new_rig_every = new_rig_every
         self.report = FuzzReport(seed, 0)
         self.rig: FuzzRig | None = None
+        self._burst = 0
         self._writable = [e for e in self.oracle.by_path.values() if e.command]
         self._read_only = [e.path for e in self.oracle.by_path.values() if not e.command]
         self._commands = sorted(self.oracle.commands)
@@ -222,15 +223,19 @@ class GateFuzzer:
                     progress(turn + 1)
         finally:
             if self.rig is not None:
-                self._collect(self.report.turns)
-                self.rig.close()
-                self.rig = None
+                self._close_rig()
         return self.report
+
+    def _close_rig(self) -> None:
+        self._collect(self.report.turns)
+        self.report.stats["oracle:frames_judged"] += self.oracle.frames_checked
+        self.report.stats["oracle:status_frames"] += self.oracle.status_frames
+        self.rig.close()
+        self.rig = None
 
     def _new_rig(self) -> None:
         if self.rig is not None:
-            self._collect(self.report.turns)
-            self.rig.close()
+            self._close_rig()
         self.report.stats["rigs"] += 1
         self.rig = FuzzRig(self.config, self.db, self.vss, self.oracle, gate_factory=self.gate_factory)
         if self.rng.random() < 0.9:  # sometimes the first operation meets a car not heard from yet
@@ -248,6 +253,16 @@ class GateFuzzer:
             self.report.stats["env:silence"] += 1
         rig.take_hu_frames()  # frames from the pumping above were judged already
         self._collect(turn)
+        if self._burst:  # a runaway caller: valid requests back to back, no time between them
+            self._burst -= 1
+            if r.random() < 0.7:
+                self._write(turn, preflight=False, valid_only=True)
+            else:
+                self._send_frame(turn)
+            return
+        if r.random() < 0.02:
+            self._burst = r.randint(5, 30)
+            self.report.stats["env:burst"] += 1
         y = r.random()
         if y < 0.42:
             self._write(turn, preflight=False)
@@ -298,8 +313,8 @@ class GateFuzzer:
         self.report.stats[f"env:fault:{kind}"] += 1
 
     # -- operations ---------------------------------------------------------------------
-    def _write(self, turn: int, *, preflight: bool) -> None:
-        changes, expect = self._changes()
+    def _write(self, turn: int, *, preflight: bool, valid_only: bool = False) -> None:
+        changes, expect = self._changes(valid_only)
         what = f"{'preflight' if preflight else 'write'}({_show(changes)})"
         rig, gate = self.rig, self.rig.gate
         now = rig.clock()
@@ -403,9 +418,13 @@ class GateFuzzer:
             self._fail(turn, "wrong_content", f"allowed {_show_data(data)} but the bus saw {_frames(seen)}", what)
 
     # -- inputs -------------------------------------------------------------------------
-    def _changes(self) -> tuple[dict, str]:
+    def _changes(self, valid_only: bool = False) -> tuple[dict, str]:
         """Random changes and what they should get: ok, range (denied), type or unknown (raised)."""
         r = self.rng
+        if valid_only:
+            entry = r.choice(self._writable)
+            value, kind = self._value(entry, valid=True)
+            return {entry.path: value}, kind
         changes: dict[Any, Any] = {}
         kinds = ["ok"]
         for _ in range(r.choice((1, 1, 1, 2, 2, 3, 4))):
@@ -427,9 +446,9 @@ class GateFuzzer:
         sig = self.oracle.db.get_message_by_name(message).get_signal_by_name(signal)
         return sig.minimum * entry.scale, sig.maximum * entry.scale
 
-    def _value(self, entry) -> tuple[Any, str]:
+    def _value(self, entry, valid: bool = False) -> tuple[Any, str]:
         r = self.rng
-        x = r.random()
+        x = r.random() * (0.6 if valid else 1.0)
         if entry.datatype == "boolean" or entry.choices:
             values = list(entry.choices.values()) if entry.choices else [True, False]
             if x < 0.8:
@@ -507,9 +526,10 @@ class GateFuzzer:
         return r.randint(max(low, 1), high)
 
 
-def run_gate_fuzz(seed: int, turns: int, config: Config | None = None, **options) -> FuzzReport:
+def run_gate_fuzz(seed: int, turns: int, config: Config | None = None, *,
+                  progress: Callable[[int], None] | None = None, **options) -> FuzzReport:
     """`turns` fuzzed gate operations from `seed` (deterministic: the same seed replays)."""
-    return GateFuzzer(seed, config, **options).run(turns)
+    return GateFuzzer(seed, config, **options).run(turns, progress)
 
 
 def _payload(data: bytes) -> bytes:

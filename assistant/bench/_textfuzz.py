@@ -263,11 +263,12 @@ class TextFuzzer:
         return " ".join(words)
 
 
-def run_text_fuzz(seed: int, turns: int, config: Config | None = None, **options) -> TextFuzzReport:
+def run_text_fuzz(seed: int, turns: int, config: Config | None = None, *,
+                  progress: Callable[[int], None] | None = None, **options) -> TextFuzzReport:
     """`turns` fuzzed chat turns from `seed` over fresh simulated cars."""
     fuzzer = TextFuzzer(seed, config, **options)
     try:
-        return fuzzer.run(turns)
+        return fuzzer.run(turns, progress)
     finally:
         fuzzer.close()
 
