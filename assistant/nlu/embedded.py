@@ -73,6 +73,16 @@ class EmbeddedNlu:
         return self.intents[best], float(probs[best])
 
     def parse(self, text: str) -> ParseResult:
+        result = self.parse_single(text)
+        if result.is_fallback:
+            return result
+        mixed = mixed_intents(text, self.parse_single, self.threshold)
+        if mixed:
+            return fallback(text, result.intent_ranking, min(r.confidence for r in mixed))
+        return result
+
+    def parse_single(self, text: str) -> ParseResult:
+        """Parse as one command (`parse` also checks that it is not several)."""
         if not isinstance(text, str):
             raise TypeError(f"parse() needs a str, got {type(text).__name__}")
         if not text.strip() or len(text) > MAX_CHARS:
@@ -87,8 +97,5 @@ class EmbeddedNlu:
             return fallback(text, ranking, top.confidence)
         if top.confidence < self.threshold:
             return fallback(text, ranking, 1.0 - top.confidence)
-        mixed = mixed_intents(text, self.classify, self.threshold)
-        if mixed:
-            return fallback(text, ranking, min(c for _, c in mixed))
         entities = resolve_entities(top.name, text, self.tagger.extract(an, top.name), self.synonyms)
         return ParseResult(text=text, intent=top, entities=entities, intent_ranking=ranking)

@@ -45,7 +45,17 @@ def candidate_features(an: Analysis, cand: Candidate, intent: str) -> list[str]:
     for entity, _ in cand.options:
         feats.append("o:" + entity)
         feats.append("io:" + intent + "|" + entity)
+    # lists: "the driver and passenger", "front and rear" - a same-type candidate across "and"/"or"
+    for other in an.candidates:
+        linked = (other.last == cand.first - 2 and l1 in _LIST_WORDS) or \
+                 (other.first == cand.last + 2 and r1 in _LIST_WORDS)
+        if linked:
+            for entity in {e for e, _ in cand.options} & {e for e, _ in other.options}:
+                feats.append("co:" + entity)
     return feats
+
+
+_LIST_WORDS = frozenset({"and", "or", "plus"})
 
 
 def gold_label(cand: Candidate, gold: Iterable[tuple[str, int, int]]) -> str:

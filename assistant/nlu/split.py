@@ -24,7 +24,8 @@ _ADDITIVE = re.compile(r"\b(?:too|as well|also)\s*[.!]?\s*$", re.IGNORECASE)
 MAX_BOUNDARIES = 6
 MAX_PARTS = 4
 
-Classify = Callable[[str], tuple[str, float]]
+ParsePart = Callable[[str], ParseResult]  # a backend's parse without the mixing check
+VALUE_ENTITIES = frozenset({"temperature", "amount", "level", "direction", "state", "target", "color"})
 
 
 def boundaries(text: str) -> list[tuple[int, int]]:
@@ -51,26 +52,36 @@ def cut(text: str, spans: list[tuple[int, int]]) -> list[str]:
     return [p.strip() for p in parts]
 
 
-def _mixes(parts: list[str], results: list[tuple[str, float]], threshold: float) -> bool:
-    confident = [(p, n) for p, (n, c) in zip(parts, results) if c >= threshold and n != FALLBACK]
-    actions = {n for _, n in confident if n not in CONVERSATION}
-    if len(actions) >= 2:
+def _mixes(parts: list[str], results: list[ParseResult], threshold: float) -> bool:
+    confident = [(p, r) for p, r in zip(parts, results) if r.confidence >= threshold and not r.is_fallback]
+    actions = [r for _, r in confident if r.name not in CONVERSATION]
+    if len({r.name for r in actions}) >= 2:
         return True
-    # an action then "... the passenger side too": the action again with another slot
-    return bool(actions) and any(n == "inform" and _ADDITIVE.search(p) for p, n in confident[1:])
+    if not actions:
+        return False
+    # the same action twice, each with its own value ("driver to twenty two and passenger to twenty")
+    values = [{e.entity for e in r.entities} & VALUE_ENTITIES for r in actions]
+    if len(actions) >= 2 and set.intersection(*values):
+        return True
+    # an action, then an inform part that adds a target ("... and the passenger side too")
+    # or gives a value again ("driver to twenty two and the passenger side to twenty")
+    said = {e.entity for r in actions for e in r.entities} & VALUE_ENTITIES
+    return any(r.name == "inform" and (_ADDITIVE.search(p) or said & {e.entity for e in r.entities})
+               for p, r in confident[1:])
 
 
-def mixed_intents(text: str, classify: Classify, threshold: float) -> list[tuple[str, float]]:
-    """The part intents if `text` holds several commands, else [] (one command or unsure)."""
+def mixed_intents(text: str, parse_part: ParsePart, threshold: float) -> list[ParseResult]:
+    """The part results if `text` holds several commands, else [] (one command or unsure)."""
     spans = boundaries(text)
     if not spans or len(spans) > MAX_BOUNDARIES:
         return []
     splits = [[s] for s in spans] + ([spans] if len(spans) > 1 else [])
+    cache: dict[str, ParseResult] = {}
     for chosen in splits:
         parts = cut(text, chosen)
         if any(not p for p in parts):
             continue
-        results = [classify(p) for p in parts]
+        results = [cache[p] if p in cache else cache.setdefault(p, parse_part(p)) for p in parts]
         if _mixes(parts, results, threshold):
             return results
     return []
