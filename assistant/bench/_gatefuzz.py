@@ -212,13 +212,17 @@ class GateFuzzer:
         self._statuses = sorted(self.oracle.statuses)
 
     # -- the run ------------------------------------------------------------------------
-    def run(self, turns: int, progress: Callable[[int], None] | None = None) -> FuzzReport:
+    def run(self, turns: int, progress: Callable[[int], None] | None = None, *,
+            stop_after: int | None = None) -> FuzzReport:
+        """Fuzz `turns` turns (or until `stop_after` violations were found)."""
         try:
             for turn in range(turns):
                 if self.rig is None or self.rng.random() < 1 / self.new_rig_every:
                     self._new_rig()
                 self._turn(turn)
                 self.report.turns = turn + 1
+                if stop_after is not None and len(self.report.violations) >= stop_after:
+                    break
                 if progress and (turn + 1) % 1000 == 0:
                     progress(turn + 1)
         finally:
