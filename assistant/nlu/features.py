@@ -45,6 +45,7 @@ class Analysis:
     numbers: list[NumberChunk]
     candidates: list[Candidate] = field(default_factory=list)
     classes: set[str] = field(default_factory=set)  # word classes (lexicon lookups) said
+    word_classes: dict[int, list[str]] = field(default_factory=dict)  # word index -> its classes
 
     @property
     def norms(self) -> list[str]:
@@ -95,6 +96,8 @@ class Gazetteer:
                     classes = self.lexicon.get(key[:-1] + (stems[i + n - 1],))
                 if classes:
                     an.classes.update(classes)
+                    if n == 1:
+                        an.word_classes[i] = sorted(classes)
         return an
 
 
@@ -132,7 +135,19 @@ def intent_features(an: Analysis) -> list[str]:
     classes = sorted(an.classes)
     feats.extend("lk:" + c for c in classes)
     feats.extend(f"lk2:{a}|{b}" for k, a in enumerate(classes) for b in classes[k + 1:])
+    # bigrams with words replaced by their class: "pop the hatch" ~ "open the trunk"
+    slots = [["<s>"]] + [an.word_classes.get(k, [w]) for k, w in enumerate(_plain(an))] + [["</s>"]]
+    feats.extend(f"cb:{a}_{b}" for left, right in zip(slots, slots[1:]) for a in left for b in right)
     return feats
+
+
+def _plain(an: Analysis) -> list[str]:
+    """Word norms with number tokens as <num> (one per word, positions kept)."""
+    out = [t.norm for t in an.words]
+    for chunk in an.numbers:
+        for k in range(chunk.first, chunk.last + 1):
+            out[k] = "<num>"
+    return out
 
 
 class Vectorizer:
