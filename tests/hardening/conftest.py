@@ -85,8 +85,8 @@ def make_assistant(nlu_ready):
 
     opened = []
 
-    def make(scenario: dict | None = None, *, config: Config | None = None, **options):
-        assistant = Assistant.open(config or _assistant_config(), speak=False, scenario=scenario or {},
+    def make(scenario: dict | None = None, *, config: Config | None = None, speak: bool = False, **options):
+        assistant = Assistant.open(config or _assistant_config(), speak=speak, scenario=scenario or {},
                                    time_scale=50, **options)
         opened.append(assistant)
         return assistant
