@@ -54,16 +54,11 @@ test-fast: install
 test-slow: install
 	$(PYTEST) -m "slow and not vcan"
 
-# Real SocketCAN: natively when this kernel has AF_CAN and vcan0 (or root can create it), else
-# in a qemu VM with vcan0 (tools/vcan_vm/run.py). Every `vcan`-marked test under tests/ runs.
-# First a native collection: lists what will run, fails fast on import errors, and compiles
-# the bytecode the VM then reuses (VCAN_PYCACHE). No hypothesis plugin: its import alone
-# costs ~15 s under qemu tcg. More pytest options: PYTEST_ADDOPTS="-k filters" make test-vcan.
-VCAN_PYTEST  := $(PYTEST) -m vcan -p no:cacheprovider -p no:hypothesispytest
-VCAN_PYCACHE ?= $(HOME)/.cache/faw-assistant/vcan_vm/pycache
+# Real SocketCAN: every `vcan`-marked test under tests/, natively when this kernel has AF_CAN
+# and vcan0 (or root can create it), else in a qemu VM with vcan0 (tools/vcan_vm/).
+# More pytest options: PYTEST_ADDOPTS="-k filters" make test-vcan.
 test-vcan: install
-	PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(VCAN_PYCACHE) $(VCAN_PYTEST) --collect-only -qq
-	$(BIN)/python tools/vcan_vm/run.py --pycache $(VCAN_PYCACHE) -- $(VCAN_PYTEST)
+	PYTHON=$(BIN)/python bash tools/vcan_vm/pytest-vcan.sh
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache out
