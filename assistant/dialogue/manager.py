@@ -16,7 +16,7 @@ from typing import Callable
 from assistant.dialogue.replies import Replies
 from assistant.dialogue.state import (ActionReport, Conversation, DialogueTurn, LastAction, PendingConfirmation,
                                       PendingSlot)
-from assistant.nlu.resolve import canonical_value
+from assistant.nlu.resolve import STATE_LEVELS, canonical_value
 from assistant.nlu.result import ParseResult
 from assistant.skills.base import SkillContext, SkillRequest, SkillResult
 from assistant.skills.registry import SkillRegistry
@@ -144,6 +144,9 @@ class DialogueManager:
         """Entities re-read in the light of `intent`: "a bit" opens a window 20 % but warms by 1 degree."""
         entities = {name: canonical_value(intent, name, value, str(value), {})
                     for name, value in request.entities.items()}
+        levels = STATE_LEVELS.get(intent, {})
+        if entities.get("state") in levels and "level" not in entities:
+            entities["level"] = levels[entities.pop("state")]  # "turn it off" after seat heating: level 0
         return replace(request, entities=entities)
 
     def _numbers_as(self, request: SkillRequest, slots: tuple[str, ...]) -> SkillRequest:

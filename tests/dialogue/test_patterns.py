@@ -205,3 +205,10 @@ def test_ecu_that_never_confirms_is_spoken(make_assistant):
     data = turn(assistant, "set the volume to fifty")
     assert data["denied"] == "not_confirmed" and len(data["frames"]) == 1
     assert data["reply"] == "The audio system didn't respond."
+
+
+def test_turn_it_off_after_seat_heating(assistant):
+    seat = "Vehicle.Cabin.Seat.Row1.PassengerSide.HeatingCooling"
+    assert turn(assistant, "heat the passenger seat")["state"][seat] == 67
+    data = turn(assistant, "turn it off")
+    assert data["writes"] == {seat: 0} and data["denied"] is None
