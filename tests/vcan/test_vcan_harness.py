@@ -104,3 +104,14 @@ def test_guest_runs_the_command_in_the_project_and_returns_its_status(tmp_path):
     assert (out / "pwd").read_text().strip() == str(ROOT)
     assert (out / "env").read_text().strip() == "hello vm"
     assert not (ROOT / "written-in-the-project").exists()
+
+
+def test_native_always_runs_here_only_with_socketcan(harness):
+    result = run_harness("--native", "always", "--", sys.executable, "-c",
+                         "import os, sys; sys.exit(0 if os.environ['ASSISTANT_TEST_VCAN'] == 'vcan0' else 3)")
+    if harness.native_vcan_ready("vcan0"):
+        assert result.returncode == 0, result.stderr
+        assert "running natively" in result.stderr
+    else:  # e.g. this kernel has no AF_CAN: a clear refusal, nothing run
+        assert result.returncode == 2
+        assert "cannot give a working vcan0" in result.stderr
