@@ -3,9 +3,10 @@
 A `FloodSender` thread puts 4,000 frames a second (default) on the assistant's channel:
 standard IDs 0x600-0x67F and extended IDs 0x18DAF100-0x18DAF17F, none of them in the car's
 DBC, random payloads. The same assistant, in the same process, takes the same paced command
-turns (each sends a frame and waits for the ECU's confirmation) in alternating quiet and
-flood blocks; the figure is the ratio of the flood median to the quiet median of the turn's
-total latency (target: within 20 %), with p95 and end-of-speech-to-first-frame alongside.
+turns (each sends a frame and waits for the ECU's confirmation), quiet and flooded turn by
+turn (so load from elsewhere hits both alike); the figure is the ratio of the flood median to
+the quiet median of the turn's total latency (target: within 20 %), with p95, the head unit's
+own end-of-speech-to-first-frame, and where the CPU went (per thread) alongside.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import statistics
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import replace
 
 import can
@@ -44,6 +46,8 @@ class FloodSender:
         self.skipped = 0  # frames the thread fell too far behind to send
         self.seconds = 0.0
         self._stop = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
         self._thread: threading.Thread | None = None
 
     def owns(self, msg: can.Message) -> bool:
@@ -61,10 +65,23 @@ class FloodSender:
             time.sleep(0.01)
         return self.sent >= frames
 
+    def pause(self) -> None:
+        """Stop sending until `resume()` (the thread stays)."""
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
     def _run(self) -> None:
         started = time.perf_counter()
+        self.seconds = 0.0
         due_total = 0
         while not self._stop.is_set():
+            if not self._running.is_set():
+                self.seconds += time.perf_counter() - started
+                self._running.wait(0.05)
+                started, due_total = time.perf_counter(), 0
+                continue
             due = int((time.perf_counter() - started) * self.rate)
             if due - due_total > self.rate * 0.1:  # more than 100 ms behind: don't burst to catch up
                 self.skipped += due - due_total - int(self.rate * 0.1)
@@ -77,10 +94,12 @@ class FloodSender:
                     self.skipped += 1
                 due_total += 1
             self._stop.wait(0.002)
-        self.seconds = time.perf_counter() - started
+        if self._running.is_set():
+            self.seconds += time.perf_counter() - started
 
     @property
     def achieved_rate(self) -> float:
+        """Frames per second of sending time (paused time excluded)."""
         return self.sent / self.seconds if self.seconds else 0.0
 
     def stop(self) -> float:
@@ -100,9 +119,26 @@ class FloodSender:
 
 def add_arguments(parser) -> None:
     parser.add_argument("--flood-turns", type=int, default=None,
-                        help="flood bench: turns per condition (default 40; 12 with --quick)")
+                        help="flood bench: turns per condition (default 100; 12 with --quick)")
     parser.add_argument("--flood-rate", type=float, default=4000.0,
                         help="flood bench: unrelated frames per second (default 4000)")
+
+
+def _thread_cpu(process) -> Counter:
+    """CPU seconds per thread of this process, by thread name."""
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    found = Counter()
+    for t in process.threads():
+        name = names.get(t.id, "other")
+        found[_kind(name)] += t.user_time + t.system_time
+    return found
+
+
+def _kind(name: str) -> str:
+    if name.startswith("Notifier"):
+        return "head unit bus reader"
+    return {"MainThread": "turns (main thread)", "ecu-simulator": "simulated ECUs", "can-flood": "flood generator"}.get(
+        name, "other")
 
 
 def _stats(samples: list[float]) -> dict:
@@ -113,57 +149,70 @@ def _stats(samples: list[float]) -> dict:
 
 
 def run(config, args) -> dict:
+    import os
+
     from assistant.runtime import Assistant
 
-    per_condition = args.flood_turns or (12 if args.quick else 40)
+    per_condition = args.flood_turns or (12 if args.quick else 100)
     config = replace(config, vehicle=replace(config.vehicle, interface="virtual", simulator="builtin",
                                              channel=f"flood-bench-{time.monotonic_ns()}"))
-    totals = {"quiet": [], "flood": []}
-    first_frame = {"quiet": [], "flood": []}
+    import psutil
+
+    samples = {c: {"total": [], "first_frame": [], "nlu": []} for c in ("quiet", "flood")}
+    cpu = {c: Counter() for c in ("quiet", "flood")}  # thread name -> CPU seconds, per condition
+    wall = Counter()
     failed = {"quiet": 0, "flood": 0}
-    rates = []
+    load_before = os.getloadavg()
     with Assistant.open(config, speak=False, time_scale=50) as assistant:
         sim = assistant.vehicle.simulator
         for text in TURNS:  # warm-up: caches, first status frames
             assistant.handle_text(text)
             time.sleep(PAUSE_S)
+        flood = FloodSender(config.vehicle.interface, config.vehicle.channel, rate=args.flood_rate).start()
+        flood.wait_sent(int(args.flood_rate * 0.2))
         seen_before = sim.ignored["unknown_id"]
-        blocks = 4
-        for block in range(blocks):
-            condition = "flood" if block % 2 else "quiet"
-            flood = FloodSender(config.vehicle.interface, config.vehicle.channel, rate=args.flood_rate).start() \
-                if condition == "flood" else None
-            if flood:
-                flood.wait_sent(int(args.flood_rate * 0.2))
-            for n in range(per_condition // 2):
+        try:
+            # quiet and flood alternate turn by turn, so load from elsewhere hits both alike
+            for n in range(2 * per_condition):
+                condition = "flood" if n % 2 else "quiet"
+                flood.resume() if condition == "flood" else flood.pause()
+                before, started = _thread_cpu(psutil.Process()), time.perf_counter()
                 time.sleep(PAUSE_S)
-                report = assistant.handle_text(TURNS[n % len(TURNS)])
-                totals[condition].append(report.timings_ms["total"])
-                if report.timings_ms["end_of_speech_to_first_frame"] is not None:
-                    first_frame[condition].append(report.timings_ms["end_of_speech_to_first_frame"])
+                report = assistant.handle_text(TURNS[(n // 2) % len(TURNS)])
+                cpu[condition].update(_thread_cpu(psutil.Process()) - before)
+                wall[condition] += time.perf_counter() - started
+                timings = report.timings_ms
+                samples[condition]["total"].append(timings["total"])
+                samples[condition]["nlu"].append(timings["nlu"])
+                if timings["end_of_speech_to_first_frame"] is not None:
+                    samples[condition]["first_frame"].append(timings["end_of_speech_to_first_frame"])
                 failed[condition] += report.turn.denied is not None
-            if flood:
-                rates.append(flood.stop())
-            print(f"  flood: block {block + 1}/{blocks} ({condition}) done", file=sys.stderr, flush=True)
+                if (n + 1) % 20 == 0:
+                    print(f"  flood: {n + 1}/{2 * per_condition} turns", file=sys.stderr, flush=True)
+        finally:
+            achieved = flood.stop()
         flood_frames_at_ecus = sim.ignored["unknown_id"] - seen_before
-    quiet, flooded = _stats(totals["quiet"]), _stats(totals["flood"])
-    result = {
-        "turns_per_condition": per_condition, "flood_rate_target": args.flood_rate,
-        "flood_rate_achieved": round(statistics.fmean(rates), 1) if rates else 0.0,
-        "flood_frames_seen_by_simulator": flood_frames_at_ecus,
-        "quiet_total": quiet, "flood_total": flooded,
-        "quiet_first_frame": _stats(first_frame["quiet"]) if first_frame["quiet"] else None,
-        "flood_first_frame": _stats(first_frame["flood"]) if first_frame["flood"] else None,
-        "ratio_p50_total": round(flooded["p50_ms"] / quiet["p50_ms"], 3),
-        "ratio_p95_total": round(flooded["p95_ms"] / quiet["p95_ms"], 3),
-        "failed_turns": failed,
-    }
-    if result["quiet_first_frame"] and result["flood_first_frame"]:
-        result["ratio_p50_first_frame"] = round(result["flood_first_frame"]["p50_ms"]
-                                                / result["quiet_first_frame"]["p50_ms"], 3)
+    result = {"turns_per_condition": per_condition, "flood_rate_target": args.flood_rate,
+              "flood_rate_achieved": round(achieved, 1), "flood_frames_seen_by_simulator": flood_frames_at_ecus,
+              "load_average_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
+              "failed_turns": failed}
+    for metric in ("total", "first_frame", "nlu"):
+        quiet, flooded = _stats(samples["quiet"][metric]), _stats(samples["flood"][metric])
+        result[f"quiet_{metric}"], result[f"flood_{metric}"] = quiet, flooded
+        result[f"ratio_p50_{metric}"] = round(flooded["p50_ms"] / quiet["p50_ms"], 3)
+        result[f"ratio_p95_{metric}"] = round(flooded["p95_ms"] / quiet["p95_ms"], 3)
+    pairs = [f / q for q, f in zip(samples["quiet"]["total"], samples["flood"]["total"])]
+    result["paired_ratio_p50_total"] = round(statistics.median(pairs), 3)  # neighbours in time: drift cancels
     result["within_20_percent"] = result["ratio_p50_total"] <= 1.2
-    print(f"flood: {result['flood_rate_achieved']:.0f} frames/s achieved (target {args.flood_rate:.0f}); "
-          f"turn total p50 {quiet['p50_ms']} ms quiet vs {flooded['p50_ms']} ms flooded: ratio "
-          f"{result['ratio_p50_total']} (p95 ratio {result['ratio_p95_total']}; target <= 1.2); "
-          f"first frame ratio {result.get('ratio_p50_first_frame')}; failed turns {failed}")
+    # where the flood's CPU goes (share of one core): the head unit's own bus reader vs the harness
+    # (the flood generator and the simulated ECUs run in this process too, and share its GIL)
+    result["cpu_share_of_one_core"] = {c: {name: round(seconds / wall[c], 3) for name, seconds in cpu[c].most_common()}
+                                       for c in cpu}
+    print(f"flood: {result['flood_rate_achieved']:.0f} frames/s achieved (target {args.flood_rate:.0f}), "
+          f"{flood_frames_at_ecus} flood frames reached the simulated ECUs; turn total p50 "
+          f"{result['quiet_total']['p50_ms']} ms quiet vs {result['flood_total']['p50_ms']} ms flooded: ratio "
+          f"{result['ratio_p50_total']} (paired {result['paired_ratio_p50_total']}, p95 {result['ratio_p95_total']}; "
+          f"target <= 1.2); end of speech to first "
+          f"frame ratio {result['ratio_p50_first_frame']}; failed turns {failed}; load average {load_before[0]:.1f}")
+    print(f"  CPU share of one core while flooded: {result['cpu_share_of_one_core']['flood']}")
     return result
