@@ -5,11 +5,20 @@
 
 Prints one JSON line {"event": "ready", ...} when it is on the bus, and a
 {"event": "stopped", "applied": N, "ignored": {...}} summary when it ends.
+
+With --control, JSON lines on stdin steer the running car (test rigs and scripted
+demos), each answered by one line on stdout:
+    {"cmd": "reset"}                                  power-cycle: default car, no faults
+    {"cmd": "set", "values": {"Vehicle.Speed": "40"}}
+    {"cmd": "faults", "silent": ["AC"], "bad_checksum": [], ...}
+    {"cmd": "stats"}                                  -> {"event": "stats", "applied", "ignored"}
 """
 
 from __future__ import annotations
 
+import json
 import signal
+import sys
 import threading
 import time
 
@@ -54,6 +63,8 @@ def _do_sim(args) -> int:
         print_json({"event": "ready", "bus": str(spec), "faults": {k: sorted(v) for k, v in vars(faults).items() if v}})
         if args.duration:
             threading.Timer(args.duration, stop.set).start()
+        if args.control:
+            threading.Thread(target=_serve_control, args=(sim, stop), name="sim-control", daemon=True).start()
         started = time.monotonic()
         sim.run(stop)
         print_json({"event": "stopped", "seconds": round(time.monotonic() - started, 2), "applied": sim.applied,
@@ -61,6 +72,39 @@ def _do_sim(args) -> int:
     finally:
         bus.shutdown()
     return 0
+
+
+def _serve_control(sim, stop: threading.Event) -> None:
+    """Apply JSON commands from stdin until it closes (then stop the simulator)."""
+    from assistant.errors import AssistantError
+
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            command = json.loads(line)
+            print_json(_control(sim, command))
+        except (ValueError, TypeError, AttributeError, AssistantError) as exc:
+            print_json({"event": "error", "error": str(exc).splitlines()[0]})
+    stop.set()
+
+
+def _control(sim, command: dict) -> dict:
+    kind = command.get("cmd")
+    if kind == "reset":
+        sim.reset()
+    elif kind == "set":
+        for path, value in command["values"].items():
+            sim.set(path, value)
+    elif kind == "faults":
+        for fault in FAULT_FLAGS:
+            getattr(sim.faults, fault).clear()
+            getattr(sim.faults, fault).update(command.get(fault, ()))
+    elif kind == "stats":
+        return {"event": "stats", "applied": sim.applied, "ignored": dict(sim.ignored)}
+    else:
+        raise ValueError(f"unknown command {kind!r}; use reset, set, faults or stats")
+    return {"event": "ok", "cmd": kind}
 
 
 def add_subparser(subparsers) -> None:
@@ -75,6 +119,8 @@ def add_subparser(subparsers) -> None:
                         help="run the car's physics this many times faster than real time")
     parser.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
     parser.add_argument("--print-state", action="store_true", help="include the final VSS state in the summary")
+    parser.add_argument("--control", action="store_true",
+                        help="read JSON control commands on stdin (reset, set, faults, stats); EOF stops")
     faults = parser.add_argument_group("fault injection (ECU names: VCU BCM AC SCM AMP EMS TPMS IC SWS; no name = all)")
     for kind, text in FAULT_FLAGS.items():
         faults.add_argument(f"--{kind.replace('_', '-')}", dest=kind, action="append", nargs="?", const="*",

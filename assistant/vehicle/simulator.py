@@ -108,6 +108,20 @@ class EcuSimulator:
         with self._lock:
             self.timeline = sorted(self.timeline + typed, key=lambda e: e.at)
 
+    def reset(self) -> None:
+        """Power-cycle every ECU: default car, no faults, no timeline, counters and E2E state cleared."""
+        with self._lock:
+            self.model = CarModel(self._vss)
+            for kind in FAULT_KINDS:
+                getattr(self.faults, kind).clear()
+            self.timeline.clear()
+            self.ignored.clear()
+            self.applied = 0
+            self._counter = e2e.AliveCounter()
+            self._e2e = e2e.E2eChecker(self._clock)
+            now = self._clock()
+            self._next_due = {m.name: now for m in self._status}
+
     def settled(self) -> bool:
         with self._lock:
             return self.model.settled

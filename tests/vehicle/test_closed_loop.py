@@ -1,17 +1,13 @@
 """Back to back: the same closed-loop suite on python-can's virtual bus (built-in simulator,
 threads) and on a real SocketCAN vcan0 (`assistant sim` in a separate process).
 
-The vcan variants carry the `vcan` marker: `make test-vcan` runs them, natively or in qemu.
+The vcan variants carry the `vcan` marker: `make test-vcan` runs them, natively or in qemu,
+against one `assistant sim --control` process per module, power-cycled before each test.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 
@@ -38,7 +34,7 @@ class CarUnderTest:
 
     session: VehicleSession
     bus_spec: str
-    process: subprocess.Popen | None = None
+    sim_process: object = None  # conftest.SimProcess for the vcan variant
     summary: dict = field(default_factory=dict)
 
     def raw_bus(self) -> can.BusABC:
@@ -47,14 +43,11 @@ class CarUnderTest:
 
     def stop(self) -> dict:
         self.session.close()
-        if self.process is None:
+        if self.sim_process is None:
             sim = self.session.simulator
             return {"applied": sim.applied, "ignored": dict(sim.ignored)}
         if not self.summary:
-            self.process.send_signal(signal.SIGTERM)
-            out, err = self.process.communicate(timeout=10)
-            lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-            self.summary = next(line for line in lines if line.get("event") == "stopped")
+            self.summary = self.sim_process.command(cmd="stats")
         return self.summary
 
 
@@ -74,21 +67,6 @@ def _config(interface: str, channel: str, simulator: str) -> Config:
     return config
 
 
-def _start_sim_process(channel: str, scenario: dict, faults: dict) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "assistant", "sim", "--bus", f"socketcan:{channel}", "--time-scale", str(TIME_SCALE)]
-    for path, value in scenario.items():
-        cmd += ["--set", f"{path}={value}"]
-    for kind, ecu in faults.items():
-        cmd += [f"--{kind.replace('_', '-')}", ecu]
-    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    ready = process.stdout.readline()
-    if '"ready"' not in ready:
-        process.kill()
-        raise AssertionError(f"assistant sim did not start: {ready}{process.stderr.read()}")
-    return process
-
-
 @pytest.fixture(params=["virtual", pytest.param("vcan", marks=pytest.mark.vcan)])
 def make_car(request):
     cars: list[CarUnderTest] = []
@@ -101,14 +79,12 @@ def make_car(request):
                                      faults=Faults(**{k: {v} for k, v in faults.items()}))
             car = CarUnderTest(session, f"virtual:{channel}")
         else:
+            # one `assistant sim` process per module (Python starts slowly under qemu), power-cycled per test
+            sim = request.getfixturevalue("vcan_sim")
+            sim.prepare(scenario, faults)
             channel = request.getfixturevalue("vcan_channel")
-            process = _start_sim_process(channel, scenario, faults)
-            try:
-                session = VehicleSession(_config("socketcan", channel, "external"))
-            except BaseException:
-                process.kill()
-                raise
-            car = CarUnderTest(session, f"socketcan:{channel}", process)
+            session = VehicleSession(_config("socketcan", channel, "external"))
+            car = CarUnderTest(session, f"socketcan:{channel}", sim)
         cars.append(car)
         session.wait_ready(timeout_s=2.0)
         return car
