@@ -2,8 +2,10 @@
 
 A `FuzzRig` wires the real gate, state cache and ECU simulator over a real python-can
 virtual bus with one fake clock (nothing runs in the background), plus a sniffer bus that
-the oracle reads. The simulator's bus is wrapped so the sniffer can tell its status frames
-from what the head unit sent; every head-unit frame goes to `SafetyOracle.hu_frame`.
+the oracle reads. Below the gate and the simulator, their bus handles stamp each frame with
+the fake clock (so the oracle knows when it was sent), and the simulator's also records what
+it sent, so the sniffer can tell status frames from what the head unit sent; every
+head-unit frame goes to `SafetyOracle.hu_frame`.
 
 `GateFuzzer(seed).run(turns)` draws, per turn, maybe a change of the car (speed, gear,
 per-ECU faults, a stretch of silence, a fresh rig), then one gate operation: `write()` or
@@ -58,16 +60,21 @@ class FakeClock:
         self.now += seconds
 
 
-class RecordingBus:
-    """A python-can bus that remembers what it sent, so a sniffer can attribute frames."""
+class StampingBus:
+    """A python-can virtual bus (preserve_timestamps) that stamps each frame it sends with the fake
+    clock, so the sniffer knows when it was sent whenever it drains; `record` also keeps what it
+    sent, so the sniffer can tell these frames from anyone else's."""
 
-    def __init__(self, bus: can.BusABC) -> None:
+    def __init__(self, bus: can.BusABC, clock: Callable[[], float], *, record: bool = False) -> None:
         self._bus = bus
-        self.sent: deque[tuple[int, bytes]] = deque()
+        self._clock = clock
+        self.sent: deque[tuple[int, bytes]] | None = deque() if record else None
 
     def send(self, msg: can.Message, timeout: float | None = None) -> None:
+        msg.timestamp = self._clock()
         self._bus.send(msg, timeout)
-        self.sent.append((msg.arbitration_id, bytes(msg.data)))
+        if self.sent is not None:
+            self.sent.append((msg.arbitration_id, bytes(msg.data)))
 
     def recv(self, timeout: float | None = None) -> can.Message | None:
         return self._bus.recv(timeout)
@@ -95,16 +102,18 @@ class FuzzRig:
         from assistant.vehicle.state import VehicleState
 
         self.clock = FakeClock()
-        channel = f"fuzz{next(_channels)}"
-        self.hu_bus = can.Bus(interface="virtual", channel=channel)
-        self.sim_bus = RecordingBus(can.Bus(interface="virtual", channel=channel))
-        self.sniffer = can.Bus(interface="virtual", channel=channel)
+        self.channel = f"fuzz{next(_channels)}"
+        self.hu_bus = can.Bus(interface="virtual", channel=self.channel, preserve_timestamps=True)
+        self.sim_bus = StampingBus(can.Bus(interface="virtual", channel=self.channel, preserve_timestamps=True),
+                                   self.clock, record=True)
+        self.sniffer = can.Bus(interface="virtual", channel=self.channel)
         self.state = VehicleState(db, vss, clock=self.clock)
         self.sim = EcuSimulator(self.sim_bus, db, vss, clock=self.clock)
         for path, value in (scenario or {}).items():
             self.sim.set(path, value)
         make_gate = gate_factory or SafetyGate
-        self.gate = make_gate(self.hu_bus, db, vss, self.state, clock=self.clock, write_timeout_s=0)
+        self.gate = make_gate(StampingBus(self.hu_bus, self.clock), db, vss, self.state, clock=self.clock,
+                              write_timeout_s=0)
         self.oracle = oracle
         oracle.reset()
         oracle.truth = lambda: self.sim.model.state
@@ -130,18 +139,18 @@ class FuzzRig:
         self.observe()
 
     def observe(self) -> None:
-        """Drain the sniffer: status frames feed the oracle's freshness, head-unit frames are judged."""
-        now = self.clock()
+        """Drain the sniffer: status frames feed the oracle's freshness, head-unit frames are judged,
+        each at the fake-clock time it was sent."""
         while (msg := self.sniffer.recv(0)) is not None:
-            data = bytes(msg.data)
+            data, at = bytes(msg.data), msg.timestamp
             sent = self.sim_bus.sent
             if sent and sent[0] == (msg.arbitration_id, data):
                 sent.popleft()
-                self.oracle.status_frame(msg.arbitration_id, data, now)
+                self.oracle.status_frame(msg.arbitration_id, data, at)
                 continue
-            self.hu_frames.append(SeenFrame(msg.arbitration_id, data, now))
+            self.hu_frames.append(SeenFrame(msg.arbitration_id, data, at))
             self.violations += self.oracle.hu_frame(
-                msg.arbitration_id, data, now, is_extended_id=msg.is_extended_id,
+                msg.arbitration_id, data, at, is_extended_id=msg.is_extended_id,
                 is_remote_frame=msg.is_remote_frame, is_error_frame=msg.is_error_frame)
 
     def take_hu_frames(self) -> list[SeenFrame]:

@@ -73,8 +73,7 @@ def test_a_bus_that_cannot_take_a_frame_is_a_bus_error_not_a_hang(rig):
 
     import can
 
-    channel = rig.hu_bus.channel_info.split()[-1]
-    stuck = can.Bus(interface="virtual", channel=channel, rx_queue_size=1)
+    stuck = can.Bus(interface="virtual", channel=rig.channel, rx_queue_size=1)
     outcome = {}
 
     def two_writes():
