@@ -66,6 +66,17 @@ def gold_label(cand: Candidate, gold: Iterable[tuple[str, int, int]]) -> str:
     return NONE
 
 
+def same_value_overlap(cand: Candidate, gold: Iterable[tuple[str, int, int, object]]) -> str | None:
+    """The annotated entity this candidate overlaps and names with the same canonical value
+    ("rear" inside "[rear seats]", "passenger" inside "[passenger side]"), else None. Such a
+    candidate says the same thing as the annotation, so it must not be taught as "none"."""
+    options = dict(cand.options)
+    for entity, start, end, value in gold:
+        if cand.start < end and start < cand.end and entity in options and options[entity] == value:
+            return entity
+    return None
+
+
 class EntityTagger:
     """The trained candidate classifier (weights over hashed-free feature names)."""
 
@@ -95,7 +106,8 @@ class EntityTagger:
         return softmax(logits)
 
     def extract(self, an: Analysis, intent: str) -> list[Entity]:
-        """Non-overlapping entities, most confident first wins; values as annotated/spoken."""
+        """Non-overlapping entities, most confident first wins (then widened to the longest
+        overlapping phrase with the same value); values as annotated/spoken."""
         scored = []
         for cand in an.candidates:
             p = self.probabilities(an, cand, intent)
@@ -104,11 +116,20 @@ class EntityTagger:
             if label != NONE:
                 scored.append((float(p[best]), cand, label))
         scored.sort(key=lambda s: (-s[0], -(s[1].end - s[1].start)))
-        taken: list[Candidate] = []
-        out: list[Entity] = []
+        taken: list[tuple[Candidate, str, float]] = []
         for prob, cand, label in scored:
-            if any(cand.start < t.end and t.start < cand.end for t in taken):
+            clash = [k for k, (t, _, _) in enumerate(taken) if cand.start < t.end and t.start < cand.end]
+            if not clash:
+                taken.append((cand, label, prob))
                 continue
-            taken.append(cand)
-            out.append(Entity(label, dict(cand.options)[label], cand.start, cand.end, prob, "embedded"))
-        return out
+            # "passenger" and "passenger side" say the same: keep the whole phrase as the span
+            other, other_label, other_prob = taken[clash[0]]
+            if len(clash) == 1 and label == other_label and _value(cand, label) == _value(other, label) \
+                    and cand.start <= other.start and other.end <= cand.end:
+                taken[clash[0]] = (cand, label, other_prob)
+        return [Entity(label, _value(cand, label), cand.start, cand.end, prob, "embedded")
+                for cand, label, prob in taken]
+
+
+def _value(cand: Candidate, label: str):
+    return dict(cand.options)[label]

@@ -5,7 +5,11 @@
    on out-of-fold logits (k-fold cross-validation), so confidences are calibrated on
    sentences the model did not see; the final model is then fitted on all the data.
 3. Entity tagger: softmax regression over candidate spans, labels masked to the types
-   each span can be.
+   each span can be. A candidate overlapping an annotation with the same value ("rear"
+   in "[rear seats]") is taught as that entity, not as "none".
+
+Settings are chosen by cross-validation on the training data (`python -m
+assistant.nlu.crossval`), never on the held-out splits.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from assistant.nlu.data import NluData, load_nlu_data
-from assistant.nlu.entities import NONE, candidate_features, gold_label
+from assistant.nlu.entities import NONE, candidate_features, gold_label, same_value_overlap
 from assistant.nlu.features import MAX_PHRASE, Gazetteer, Vectorizer, intent_features
 from assistant.nlu.model import FORMAT, ModelBundle, model_path
 from assistant.nlu.numbers import parse_number
@@ -108,6 +112,18 @@ def train_embedded(config, progress: Progress | None = None) -> tuple[str, dict]
     data_dir = config.intents_dir / "nlu"
     progress(0.0, f"reading {data_dir}")
     data = load_nlu_data(data_dir)
+    bundle = fit_bundle(data, language=config.language, progress=progress)
+    path = model_path(config)
+    bundle.save(path)
+    stats = bundle.meta["stats"]
+    stats["seconds"] = round(time.perf_counter() - started, 2)
+    progress(1.0, "saved")
+    return str(path), stats
+
+
+def fit_bundle(data: NluData, *, language: str = "en", progress: Progress | None = None) -> ModelBundle:
+    """The whole embedded model fitted on `data`, in memory (cross-validation fits it per fold)."""
+    progress = progress or (lambda fraction, message: None)
     gazetteer = build_gazetteer(data)
     analyses = [gazetteer.analyse(ex.text) for ex in data.examples]
     intents = data.intents
@@ -124,9 +140,9 @@ def train_embedded(config, progress: Progress | None = None) -> tuple[str, dict]
     intent_entities = {i: sorted({s.entity for ex in data.examples if ex.intent == i for s in ex.entities})
                        for i in intents}
     meta = {
-        "format": FORMAT, "language": config.language,
+        "format": FORMAT, "language": language,
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "fingerprint": data.fingerprint(), "files": [p.name for p in data.files],
+        "fingerprint": data.fingerprint() if data.files else "", "files": [p.name for p in data.files],
         "intents": intents, "intent_vocab": vec.vocab, "temperature": temperature,
         "entity_labels": entity_labels, "entity_vocab": entity_vocab, "intent_entities": intent_entities,
         "gazetteer": gazetteer.to_json(), "synonyms": data.synonyms,
@@ -135,12 +151,7 @@ def train_embedded(config, progress: Progress | None = None) -> tuple[str, dict]
                   "cv_confidence": float(softmax(oof / temperature).max(axis=1).mean()),
                   "candidate_coverage": coverage},
     }
-    bundle = ModelBundle(meta, intent_W, intent_b, vec.idf, entity_W, entity_b)
-    path = model_path(config)
-    bundle.save(path)
-    meta["stats"]["seconds"] = round(time.perf_counter() - started, 2)
-    progress(1.0, "saved")
-    return str(path), meta["stats"]
+    return ModelBundle(meta, intent_W, intent_b, vec.idf, entity_W, entity_b)
 
 
 def _fit_entities(data: NluData, analyses):
@@ -149,12 +160,16 @@ def _fit_entities(data: NluData, analyses):
     gold_total = covered = 0
     for ex, an in zip(data.examples, analyses):
         gold = [(s.entity, s.start, s.end) for s in ex.entities]
+        values = [(s.entity, s.start, s.end, canonical_value(ex.intent, s.entity, s.value, ex.text[s.start:s.end],
+                                                            data.synonyms)) for s in ex.entities]
         gold_total += len(gold)
         found = set()
         for cand in an.candidates:
             label = gold_label(cand, gold)
             if label != NONE:
                 found.add((label, cand.start, cand.end))
+            else:  # "rear" inside "[rear seats]" is the same zone, not a "none" (chosen by cross-validation)
+                label = same_value_overlap(cand, values) or NONE
             rows.append(candidate_features(an, cand, ex.intent))
             y.append(labels.index(label))
             allowed = np.zeros(len(labels), bool)
