@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: help install system-deps test test-fast test-slow test-vcan demo clean models train rasa
+.PHONY: help install system-deps test test-fast test-slow test-vcan demo clean models train rasa fuzz soak mutate
 
 help:
 	@echo "make demo        run the assistant end to end on the embedded defaults"
@@ -16,6 +16,9 @@ help:
 	@echo "make models      download a piper voice and a vosk model into models/ (needs a network)"
 	@echo "make train       train the embedded NLU model (seconds) into models/"
 	@echo "make rasa        build .rasa-venv with rasa 3.6 for the rasa NLU backend (minutes)"
+	@echo "make fuzz        100k fuzzed gate turns + 1k text turns judged by an independent oracle (minutes)"
+	@echo "make soak        10,000-turn soak (RSS, exceptions, sockets) and the bus-flood latency ratio (minutes)"
+	@echo "make mutate      mutation testing of the safety gate with mutmut (hours; in a copy under out/)"
 
 system-deps:
 	bash tools/install-system-deps.sh
@@ -59,6 +62,30 @@ test-slow: install
 # More pytest options: PYTEST_ADDOPTS="-k filters" make test-vcan.
 test-vcan: install
 	PYTHON=$(BIN)/python bash tools/vcan_vm/pytest-vcan.sh
+
+# Safety figures (minutes, not part of `make test`). The fuzz seed is printed;
+# `assistant bench fuzz --seed N --turns M` replays a run turn for turn.
+fuzz: install
+	$(BIN)/assistant bench fuzz
+
+soak: install
+	$(BIN)/assistant bench soak flood
+
+# Mutation testing of gate.py, rules.py, e2e.py and ratelimit.py ([tool.mutmut] in pyproject.toml):
+# hours, not part of `make test`. mutmut edits the files it mutates, so it runs in a copy of the tree.
+MUTATE_DIR ?= out/mutate
+MUTMUT     := $(abspath $(BIN))/mutmut
+mutate: install
+	rm -rf $(MUTATE_DIR) && mkdir -p $(MUTATE_DIR)
+	tar --exclude=./.venv --exclude=./.rasa-venv --exclude=./.git --exclude=./out --exclude=./models/rasa \
+	    --exclude=./.hypothesis --exclude=./.pytest_cache -cf - . | tar -xf - -C $(MUTATE_DIR)
+	cd $(MUTATE_DIR) && export PATH=$(abspath $(BIN)):$$PATH PYTHONPATH=$$PWD && { \
+	  $(MUTMUT) run --no-progress --simple-output; $(MUTMUT) results; \
+	  k=$$($(MUTMUT) result-ids killed | wc -w); t=$$($(MUTMUT) result-ids timeout | wc -w); \
+	  q=$$($(MUTMUT) result-ids suspicious | wc -w); s=$$($(MUTMUT) result-ids survived | wc -w); \
+	  n=$$((k + t + q + s)); test $$n -gt 0 || { echo "no mutant was checked"; exit 1; }; \
+	  echo "mutation score: $$((k + t)) of $$n mutants killed ($$((100 * (k + t) / n))%), $$s survived," \
+	       "$$q suspicious; see \`cd $(MUTATE_DIR) && $(MUTMUT) show ID\`"; }
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache out
