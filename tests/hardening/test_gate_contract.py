@@ -1,0 +1,63 @@
+"""What the gate reports, as literal values: `assistant vehicle set --json` prints the status as its
+"decision", and `chat`/`replay` JSON carries each sent frame as {"id", "data", "name"}."""
+
+import dataclasses
+import itertools
+
+import pytest
+
+from assistant.config import Config
+from assistant.vehicle.session import VehicleSession
+from assistant.vehicle.simulator import Faults
+
+VOLUME = "Vehicle.Cabin.Infotainment.Media.Volume"
+WINDOW = "Vehicle.Cabin.Door.Row1.PassengerSide.Window.Position"
+TRUNK = "Vehicle.Body.Trunk.Rear.IsOpen"
+_channels = itertools.count()
+
+
+@pytest.fixture
+def car():
+    sessions = []
+
+    def open_(**options):
+        config = Config()
+        config.vehicle.channel = f"contract{next(_channels)}"
+        session = VehicleSession(config, time_scale=20, **options)
+        sessions.append(session)
+        session.wait_ready(2.0)
+        return session
+
+    yield open_
+    for session in sessions:
+        session.close()
+
+
+def test_statuses_reasons_and_json(car):
+    session = car(scenario={"Vehicle.Speed": 30})
+    done = session.gate.write({VOLUME: 42})
+    assert (done.status, done.reason, done.detail, done.pending) == ("confirmed", None, "", [])
+    assert done.ok and done.targets == {VOLUME: 42}
+    frame = done.frames[0]
+    assert frame.to_json() == {"id": "0x2E4", "data": frame.data.hex().upper(), "name": "HU_MediaCmd"}
+    assert frame.data[:1] == bytes([43])  # VolumeReq raw = value + 1 (raw 0 is "no request")
+    assert done.to_json() == {"status": "confirmed", "reason": None, "detail": "", "requested": {VOLUME: 42},
+                              "frames": [frame.to_json()], "pending": []}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        frame.data = b"\x00" * 8  # a listener cannot rewrite the record of what went out
+
+    moving = session.gate.write({WINDOW: 60})
+    assert (moving.status, moving.reason, moving.ok) == ("moving", None, True)
+    finished = session.gate.finish_motion(moving)
+    assert (finished.status, finished.reason) == ("confirmed", None)
+
+    denied = session.gate.write({TRUNK: True})
+    assert (denied.status, denied.reason, denied.ok, denied.frames) == ("denied", "vehicle_moving", False, [])
+    assert denied.to_json()["status"] == "denied"
+
+
+def test_timed_out_is_reported_with_what_is_pending(car):
+    session = car(faults=Faults(ignore_commands={"AMP"}))
+    result = session.gate.write({VOLUME: 10}, timeout_s=0.2)
+    assert (result.status, result.reason, result.pending, result.ok) == ("timed_out", "not_confirmed", [VOLUME], False)
+    assert result.detail == "no confirmation from AMP within 0.2 s"
