@@ -22,7 +22,7 @@ from typing import Callable
 
 import can
 
-from assistant.bench._gatefuzz import SeenFrame
+from assistant.bench._fuzzrig import SeenFrame
 from assistant.bench._oracle import GEAR, SPEED, SafetyOracle, Violation, default_paths
 from assistant.config import Config
 

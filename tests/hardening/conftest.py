@@ -12,7 +12,7 @@ import itertools
 
 import pytest
 
-from assistant.bench._gatefuzz import FuzzRig, load_car
+from assistant.bench._fuzzrig import FuzzRig, load_car
 from assistant.bench._oracle import SafetyOracle, default_paths
 from assistant.config import Config
 from assistant.errors import ModelMissingError
