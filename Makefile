@@ -72,7 +72,8 @@ soak: install
 	$(BIN)/assistant bench soak flood
 
 # Mutation testing of gate.py, rules.py, e2e.py and ratelimit.py ([tool.mutmut] in pyproject.toml):
-# hours, not part of `make test`. mutmut edits the files it mutates, so it runs in a copy of the tree.
+# a sweep with the fast gate-level tests, then every survivor again with the whole vehicle + hardening
+# suite. Hours; not part of `make test`. mutmut edits the files it mutates, so it runs in a copy.
 MUTATE_DIR ?= out/mutate
 MUTMUT     := $(abspath $(BIN))/mutmut
 mutate: install
@@ -80,7 +81,11 @@ mutate: install
 	tar --exclude=./.venv --exclude=./.rasa-venv --exclude=./.git --exclude=./out --exclude=./models/rasa \
 	    --exclude=./.hypothesis --exclude=./.pytest_cache -cf - . | tar -xf - -C $(MUTATE_DIR)
 	cd $(MUTATE_DIR) && export PATH=$(abspath $(BIN)):$$PATH PYTHONPATH=$$PWD && { \
-	  $(MUTMUT) run --no-progress --simple-output; $(MUTMUT) results; \
+	  $(MUTMUT) run --no-progress --simple-output; \
+	  for id in $$($(MUTMUT) result-ids survived); do \
+	    $(MUTMUT) run $$id --no-progress --simple-output --runner "python tests/hardening/mutation_runner.py full" \
+	      > /dev/null; done; \
+	  $(MUTMUT) results; \
 	  k=$$($(MUTMUT) result-ids killed | wc -w); t=$$($(MUTMUT) result-ids timeout | wc -w); \
 	  q=$$($(MUTMUT) result-ids suspicious | wc -w); s=$$($(MUTMUT) result-ids survived | wc -w); \
 	  n=$$((k + t + q + s)); test $$n -gt 0 || { echo "no mutant was checked"; exit 1; }; \
