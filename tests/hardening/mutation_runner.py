@@ -15,7 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 FAST = ["tests/vehicle/test_e2e.py", "tests/vehicle/test_gate.py", "tests/vehicle/test_frames.py",
         "tests/vehicle/test_definitions.py", "tests/hardening/test_oracle.py", "tests/hardening/test_rate_budget.py",
-        "tests/hardening/test_gate_contract.py", "tests/hardening/test_regressions.py",
+        "tests/hardening/test_e2e_edges.py", "tests/hardening/test_gate_contract.py",
+        "tests/hardening/test_regressions.py",
         "tests/vehicle/test_simulator.py", "tests/hardening/test_gate_fuzz.py"]
 FULL = FAST + ["tests/vehicle", "tests/hardening"]
 OPTIONS = ["-x", "-q", "-p", "no:cacheprovider", "-m", "not slow and not vcan"]

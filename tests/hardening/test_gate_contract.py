@@ -61,3 +61,35 @@ def test_timed_out_is_reported_with_what_is_pending(car):
     result = session.gate.write({VOLUME: 10}, timeout_s=0.2)
     assert (result.status, result.reason, result.pending, result.ok) == ("timed_out", "not_confirmed", [VOLUME], False)
     assert result.detail == "no confirmation from AMP within 0.2 s"
+
+
+TEMP = "Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature"
+
+
+def test_an_ecu_that_does_something_else_is_not_a_confirmation(car):
+    session = car()
+    model = session.simulator.model
+    applied = model.request
+    # a sloppy climate ECU: half a degree off; an amplifier one step off
+    model.request = lambda path, value: applied(path, value + {TEMP: 0.5, VOLUME: 1}.get(path, 0))
+    for path, value in ((TEMP, 21), (VOLUME, 40)):
+        result = session.gate.write({path: value}, timeout_s=0.3)
+        assert (result.status, result.reason, result.pending) == ("timed_out", "not_confirmed", [path])
+        assert session.state.read(path).value != value  # the car really is elsewhere
+
+
+def test_a_window_that_never_moves_is_not_moving(car):
+    session = car(faults=Faults(ignore_commands={"BCM"}))
+    result = session.gate.write({WINDOW: 60}, timeout_s=0.3)
+    assert (result.status, result.reason, result.pending) == ("timed_out", "not_confirmed", [WINDOW])
+
+
+def test_a_window_that_stops_short_is_stalled(car):
+    session = car()
+    result = session.gate.write({WINDOW: 80})
+    assert result.status == "moving"
+    session.simulator.model.targets.clear()  # the motor stops where it is
+    stalled = session.gate.finish_motion(result, stall_timeout_s=0.3)
+    assert (stalled.status, stalled.reason, stalled.pending) == ("timed_out", "stalled", [WINDOW])
+    assert stalled.frames == result.frames and 0 < session.state.read(WINDOW).value < 80
+    assert session.gate.finish_motion(stalled) is stalled  # only a moving write is followed
