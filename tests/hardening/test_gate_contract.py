@@ -53,7 +53,18 @@ def test_statuses_reasons_and_json(car):
 
     denied = session.gate.write({TRUNK: True})
     assert (denied.status, denied.reason, denied.ok, denied.frames) == ("denied", "vehicle_moving", False, [])
-    assert denied.to_json()["status"] == "denied"
+    assert (denied.pending, denied.targets) == ([], {}) and denied.to_json()["status"] == "denied"
+
+
+def test_send_frame_verdicts(car):
+    session = car()
+    media = session.db.get_message_by_name("HU_MediaCmd")
+    allowed = session.gate.send_frame(media.frame_id, media.encode({"VolumeReq": 25, "COUNTER": 0, "CHECKSUM": 0}))
+    assert (allowed.allowed, allowed.reason, allowed.detail) == (True, None, "")
+    refused = session.gate.send_frame(0x7FF, bytes(8))
+    assert (refused.allowed, refused.reason) == (False, "not_whitelisted")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        refused.allowed = True  # a caller cannot turn a refusal into a permission
 
 
 def test_timed_out_is_reported_with_what_is_pending(car):
