@@ -3,7 +3,8 @@ gazetteer markers, weighted by sublinear TF-IDF and L2-normalised.
 
 Numbers become one `<num>` token plus a magnitude band, so "twenty two" and "23"
 look alike to the classifier; gazetteer hits add their entity type ("e:zone"), so an
-unseen way of naming a seat still reads as "a zone was said".
+unseen way of naming a seat still reads as "a zone was said"; and how many words are
+no value at all marks utterances that are only values (inform).
 """
 
 from __future__ import annotations
@@ -138,7 +139,16 @@ def intent_features(an: Analysis) -> list[str]:
     # bigrams with words replaced by their class: "pop the hatch" ~ "open the trunk"
     slots = [["<s>"]] + [an.word_classes.get(k, [w]) for k, w in enumerate(_plain(an))] + [["</s>"]]
     feats.extend(f"cb:{a}_{b}" for left, right in zip(slots, slots[1:]) for a in left for b in right)
+    feats.extend(coverage_features(an))  # chosen by cross-validation on the training data
     return feats
+
+
+def coverage_features(an: Analysis) -> list[str]:
+    """How much of the text is values: "red", "in blue", "twenty two point five" are all
+    value (inform); "orange juice" leaves a word that is no value."""
+    covered = {k for c in an.candidates for k in range(c.first, c.last + 1)}
+    left = len(an.words) - len(covered & set(range(len(an.words))))
+    return ["unc:" + str(min(left, 3))] + (["unc:none"] if covered and not left else [])
 
 
 def _plain(an: Analysis) -> list[str]:

@@ -17,7 +17,7 @@ import numpy as np
 
 from assistant.errors import DataError, ModelMissingError
 
-FORMAT = "faw-embedded-nlu/1"
+FORMAT = "faw-embedded-nlu/2"  # 2: coverage features; older files must be retrained
 _ARRAYS = ("intent_W", "intent_b", "idf", "entity_W", "entity_b")
 
 

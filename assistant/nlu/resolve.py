@@ -4,7 +4,8 @@ After classification each entity gets its catalogue value: categorical entities 
 the synonym tables (zone "passenger side" -> passenger), numbers as numbers
 ("twenty two point five" -> 22.5), and qualitative amounts/levels by intent
 ("a bit" opens a window 20 % but warms the cabin 1 degree). Seat heating/ventilation
-"on"/"off" become levels 2/0, the fan's "off" becomes level 0 (CATALOGUE.md).
+"on"/"off" become levels 2/0, the fan's "off" becomes level 0 (CATALOGUE.md). A bare
+plural "windows"/"seats" is zone all only when no other zone is said.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from assistant.nlu.numbers import parse_number
+from assistant.nlu.text import stem_possessive
 from assistant.nlu.result import Entity
 
 CANONICAL: dict[str, frozenset[str]] = {
@@ -96,11 +98,12 @@ def canonical_value(intent: str, entity: str, value, said: str, synonyms: dict[s
     allowed = CANONICAL.get(entity)
     for text in (str(value), said):
         key = phrase_key(text)
-        if allowed is None or key in allowed:
-            return key
-        mapped = synonyms.get(key) or synonyms.get(text.lower())
-        if mapped is not None and (allowed is None or mapped in allowed):
-            return mapped
+        for key in dict.fromkeys((key, " ".join(stem_possessive(w) for w in key.split()))):  # "everyone's"
+            if allowed is None or key in allowed:
+                return key
+            mapped = synonyms.get(key) or synonyms.get(text.lower())
+            if mapped is not None and (allowed is None or mapped in allowed):
+                return mapped
     return phrase_key(str(value))
 
 
@@ -120,7 +123,19 @@ def resolve_entities(intent: str, text: str, entities: Iterable[Entity],
                 e = Entity("level", levels[e.value], e.start, e.end, e.confidence, e.extractor)
             out.append(e)
         resolved = out
-    return tuple(sorted(_dedupe(resolved), key=lambda e: (e.start, e.end)))
+    return tuple(sorted(_dedupe(_plural_zone(text, resolved)), key=lambda e: (e.start, e.end)))
+
+
+PLURAL_NOUNS = frozenset({"windows", "seats"})
+
+
+def _plural_zone(text: str, entities: list[Entity]) -> list[Entity]:
+    """"the windows" alone means all of them (zone all); with a zone said as well
+    ("the windows on the passenger side") the plural noun only names the thing."""
+    plural = [e for e in entities if e.entity == "zone" and text[e.start:e.end].lower() in PLURAL_NOUNS]
+    if plural and len(plural) < sum(e.entity == "zone" for e in entities):
+        return [e for e in entities if e not in plural]
+    return entities
 
 
 def _dedupe(entities: list[Entity]) -> list[Entity]:

@@ -57,3 +57,32 @@ def test_seat_state_becomes_level_and_duplicates_merge():
     assert [(e.entity, e.value) for e in resolved] == [("level", 2)]
     off = resolve_entities("climate_fan", "fan off", [Entity("state", "off", 4, 7)], {})
     assert [(e.entity, e.value) for e in off] == [("level", 0)]
+
+
+def test_possessive_zone_is_canonical():
+    synonyms = {"everyone": "all", "passenger side": "passenger"}
+    assert canonical_value("seat_heat", "zone", "everyone's", "everyone's", synonyms) == "all"
+    assert canonical_value("window_open", "zone", "driver's", "driver's", {}) == "driver"
+
+
+def test_plural_noun_is_all_only_without_another_zone():
+    text = "open the windows on the passenger side"
+    windows = Entity("zone", "all", 9, 16)
+    passenger = Entity("zone", "passenger", 24, 38)
+    both = resolve_entities("window_open", text, [windows, passenger], {})
+    assert [(e.entity, e.value) for e in both] == [("zone", "passenger")]
+    alone = resolve_entities("window_open", "open the windows", [Entity("zone", "all", 9, 16)], {})
+    assert [(e.entity, e.value) for e in alone] == [("zone", "all")]
+    every = resolve_entities("window_open", "open all the windows", [Entity("zone", "all", 5, 8)], {})
+    assert [(e.entity, e.value) for e in every] == [("zone", "all")]
+
+
+def test_coverage_features_mark_value_only_texts():
+    from assistant.nlu.features import Gazetteer, coverage_features
+
+    gaz = Gazetteer({("blue",): {"color": "blue"}, ("passenger", "side"): {"zone": "passenger"}})
+    assert coverage_features(gaz.analyse("blue")) == ["unc:0", "unc:none"]
+    assert coverage_features(gaz.analyse("twenty two point five")) == ["unc:0", "unc:none"]
+    assert coverage_features(gaz.analyse("in blue")) == ["unc:1"]
+    assert coverage_features(gaz.analyse("set the passenger side to twenty")) == ["unc:3"]
+    assert coverage_features(gaz.analyse("hello")) == ["unc:1"]
