@@ -9,7 +9,7 @@ import numpy as np
 from assistant.errors import DataError, ModelMissingError
 from assistant.nlu.data import data_fingerprint
 from assistant.nlu.entities import EntityTagger
-from assistant.nlu.features import Gazetteer, Vectorizer, intent_features
+from assistant.nlu.features import Gazetteer, Vectorizer, intent_features, is_meta_feature
 from assistant.nlu.model import ModelBundle, load_bundle, model_path
 from assistant.nlu.result import FALLBACK, IntentScore, ParseResult, fallback
 from assistant.nlu.resolve import resolve_entities
@@ -59,9 +59,10 @@ class EmbeddedNlu:
     # -- classification --------------------------------------------------------------
     def _scores(self, text: str):
         an = self.gazetteer.analyse(text)
-        idx, values = self.vectorizer.transform(intent_features(an))
-        if not idx:
-            return an, None
+        feats = intent_features(an)
+        idx, values = self.vectorizer.transform(feats)
+        if not any(f in self.vectorizer.index for f in feats if not is_meta_feature(f)):
+            return an, None  # no word, n-gram or value it knows: another language, emoji, noise
         return an, softmax(sparse_logits(self.W, self.b, idx, values) / self.temperature)
 
     def classify(self, text: str) -> tuple[str, float]:

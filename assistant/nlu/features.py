@@ -143,9 +143,17 @@ def intent_features(an: Analysis) -> list[str]:
     return feats
 
 
+def is_meta_feature(feature: str) -> bool:
+    """Features about the text's shape, not its words: alone they know nothing."""
+    return feature.startswith("unc:")
+
+
 def coverage_features(an: Analysis) -> list[str]:
     """How much of the text is values: "red", "in blue", "twenty two point five" are all
-    value (inform); "orange juice" leaves a word that is no value."""
+    value (inform); "orange juice" leaves a word that is no value. No words, no features
+    (emoji or another script must stay featureless, hence fallback)."""
+    if not an.words:
+        return []
     covered = {k for c in an.candidates for k in range(c.first, c.last + 1)}
     left = len(an.words) - len(covered & set(range(len(an.words))))
     return ["unc:" + str(min(left, 3))] + (["unc:none"] if covered and not left else [])

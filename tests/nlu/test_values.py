@@ -86,3 +86,4 @@ def test_coverage_features_mark_value_only_texts():
     assert coverage_features(gaz.analyse("in blue")) == ["unc:1"]
     assert coverage_features(gaz.analyse("set the passenger side to twenty")) == ["unc:3"]
     assert coverage_features(gaz.analyse("hello")) == ["unc:1"]
+    assert coverage_features(gaz.analyse("😀 ?!")) == []  # no words: nothing to classify
