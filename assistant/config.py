@@ -76,7 +76,13 @@ class AsrConfig:
     engine: str = _doc("ASR engine: pocketsphinx (embedded default) or vosk.", "pocketsphinx")
     mode: str = _doc("grammar (constrained by intents/) or open (open vocabulary).", "grammar")
     vosk_model: str = _doc("vosk model folder; empty = first models/vosk-model-* found.", "")
+    pocketsphinx_model: str = _doc(
+        "pocketsphinx acoustic model folder (mdef, means, ...; a *.dict beside it); empty = the "
+        "US-English model in the pocketsphinx wheel.", "")
     reject_threshold: float = _doc("Transcripts scoring below this are rejected as out of domain.", 0.0)
+    garbage_penalty: float = _doc(
+        "grammar mode: weight (0-1) of each word on the out-of-domain (garbage) path; higher "
+        "rejects more, lower rejects less. Recompiled by `assistant train asr`.", 1e-4)
 
 
 @dataclass

@@ -1,0 +1,179 @@
+"""`assistant train asr`: compile the intents into each engine's grammar.
+
+Writes under `<models>/asr/<language>/`:
+
+    manifest.json            fingerprint of the intents, sizes, words and where their
+                             pronunciations came from
+    pocketsphinx/commands.fsg  finite-state grammar: command templates with slot fillers,
+                             plus the garbage branch for out-of-domain speech
+    pocketsphinx/words.dict  pronunciations of every grammar and garbage word
+    vosk/grammar.json        the phrase list vosk compiles at run time, with "[unk]"
+
+Engines call `ensure_compiled(config)`, which recompiles when the intents
+changed since the last compile (the fingerprint differs), so a stale grammar
+is never used.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import os
+from pathlib import Path
+from typing import Callable
+
+from assistant.asr.fsg import build_fsg
+from assistant.asr.grammar import DomainGrammar, build_grammar
+from assistant.asr.lexicon import pronounce, read_cmudict
+from assistant.asr.ngram import estimate, write_arpa
+from assistant.errors import DataError
+from assistant.nlu.data import load_nlu_data
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 3
+GARBAGE_PREFIX = "_"
+DATA_DIR = Path(__file__).with_name("data")
+# vosk compiles its grammar at run time; past a few thousand phrases that takes seconds
+VOSK_MAX_PHRASES = 4000
+NGRAM_FILLS_PER_TEMPLATE = int(__import__('os').environ.get('FILLS', '20'))
+
+
+def asr_dir(config) -> Path:
+    return config.models_dir / "asr" / config.language
+
+
+def garbage_vocabulary(config, grammar: DomainGrammar) -> list[str]:
+    """Everyday words plus the words of the out-of-scope examples: what non-commands sound like."""
+    path = DATA_DIR / f"garbage_{config.language}.txt"
+    words: set[str] = set()
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.startswith("#"):
+                words.update(line.split())
+    for sentence in grammar.out_of_scope:
+        words.update(sentence)
+    return sorted(words)
+
+
+def _extra_lexicon(config) -> dict[str, list[str]]:
+    """Optional project pronunciations: intents/<lang>/asr_lexicon.dict (CMU format)."""
+    path = config.intents_dir / "asr_lexicon.dict"
+    return read_cmudict(path) if path.is_file() else {}
+
+
+def _cmudict_path() -> Path:
+    from pocketsphinx import get_model_path
+    return Path(get_model_path()) / "en-us" / "cmudict-en-us.dict"
+
+
+def fingerprint(config) -> str:
+    import hashlib
+    data = load_nlu_data(config.intents_dir / "nlu")
+    digest = hashlib.sha256(data.fingerprint().encode())
+    import os
+    digest.update(f"{FORMAT_VERSION}:{config.asr.garbage_penalty}:{os.environ.get('NGARB')}:{os.environ.get('ORDER')}:{os.environ.get('BOS')}:{os.environ.get('FILLS')}:{os.environ.get('CW')}".encode())
+    garbage = DATA_DIR / f"garbage_{config.language}.txt"
+    if garbage.is_file():
+        digest.update(garbage.read_bytes())
+    lexicon = config.intents_dir / "asr_lexicon.dict"
+    if lexicon.is_file():
+        digest.update(lexicon.read_bytes())
+    return digest.hexdigest()
+
+
+def read_manifest(config) -> dict | None:
+    path = asr_dir(config) / "manifest.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def ensure_compiled(config) -> dict:
+    """The manifest of an up-to-date compiled grammar, compiling it first if needed."""
+    manifest = read_manifest(config)
+    if manifest is None or manifest.get("fingerprint") != fingerprint(config):
+        log.info("ASR grammar missing or older than the intents: compiling")
+        compile_grammar(config)
+        manifest = read_manifest(config)
+    return manifest
+
+
+def compile_grammar(config, progress: Callable[[float, str], None] | None = None) -> dict:
+    """Compile the intents into every engine's grammar; returns the manifest."""
+    progress = progress or (lambda fraction, message="": None)
+    started = time.perf_counter()
+    progress(0.05, "reading intents")
+    data = load_nlu_data(config.intents_dir / "nlu")
+    grammar = build_grammar(data)
+    if not grammar.templates:
+        raise DataError(f"no command examples in {config.intents_dir / 'nlu'}",
+                        hint="add intent examples (Rasa YAML) before compiling the ASR grammar")
+    progress(0.2, "pronunciations")
+    dictionary = read_cmudict(_cmudict_path())
+    words = pronounce(grammar.vocabulary, dictionary, _extra_lexicon(config))
+    garbage = [w for w in garbage_vocabulary(config, grammar) if w in dictionary or w in words.entries]
+    import os
+    if os.environ.get("NGARB"):
+        garbage = garbage[:int(os.environ["NGARB"])]
+    for word in garbage:
+        words.entries[GARBAGE_PREFIX + word] = list((words.entries.get(word) or dictionary[word])[:1])
+        words.source[GARBAGE_PREFIX + word] = "garbage"
+    progress(0.5, "pocketsphinx grammar")
+    out = asr_dir(config)
+    (out / "pocketsphinx").mkdir(parents=True, exist_ok=True)
+    fsg = build_fsg(grammar, garbage_words=[GARBAGE_PREFIX + w for w in garbage],
+                    garbage_penalty=config.asr.garbage_penalty)
+    fsg.write(out / "pocketsphinx" / "commands.fsg")
+    progress(0.6, "n-gram language model")
+    model = estimate(grammar.sentences(per_template=NGRAM_FILLS_PER_TEMPLATE, class_weight=float(os.environ.get('CW', '0'))),
+                     garbage_words=[GARBAGE_PREFIX + w for w in garbage], garbage_mass=config.asr.garbage_penalty,
+                     order=int(os.environ.get("ORDER", "3")), backoff_scale=float(os.environ.get("BOS", "1")))
+    write_arpa(model, out / "pocketsphinx" / "commands.lm")
+    words.write_dict(out / "pocketsphinx" / "words.dict")
+    progress(0.8, "vosk grammar")
+    (out / "vosk").mkdir(parents=True, exist_ok=True)
+    phrases = vosk_phrases(grammar)
+    (out / "vosk" / "grammar.json").write_text(json.dumps(phrases, ensure_ascii=False) + "\n", encoding="utf-8")
+    espeak_words = sorted(w for w, s in words.source.items() if s == "espeak-ng")
+    manifest = {
+        "format": FORMAT_VERSION,
+        "fingerprint": fingerprint(config),
+        "language": config.language,
+        "templates": len(grammar.templates),
+        "slots": {name: len(fillers) for name, fillers in grammar.slots.items()},
+        "vocabulary": len(grammar.vocabulary),
+        "garbage_words": len(garbage),
+        "garbage_penalty": config.asr.garbage_penalty,
+        "fsg_states": fsg.num_states,
+        "fsg_transitions": len(fsg.transitions),
+        "vosk_phrases": len(phrases),
+        "pronounced_by_espeak": espeak_words,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    progress(1.0, "done")
+    return manifest
+
+
+def vosk_phrases(grammar: DomainGrammar, limit: int = VOSK_MAX_PHRASES) -> list[str]:
+    """Whole command sentences (slots filled), capped, then every domain word, then "[unk]".
+
+    vosk turns the list into a grammar where each entry is an alternative; the
+    sentences carry the word order, the single words let new phrasings through,
+    and "[unk]" soaks up out-of-vocabulary speech so it is not forced onto a command.
+    """
+    per_template = max(1, limit // max(1, len(grammar.templates)))
+    sentences = list(dict.fromkeys(" ".join(s) for s, _ in grammar.sentences(per_template=per_template)))
+    words = sorted(grammar.vocabulary)
+    return sentences[:limit] + words + ["[unk]"]
+
+
+def train(config, *, progress: Callable[[float, str], None] | None = None) -> str:
+    """The `assistant train` hook: compile and summarise."""
+    m = compile_grammar(config, progress)
+    return (f"asr: {m['templates']} templates, {m['vocabulary']} words ({len(m['pronounced_by_espeak'])} "
+            f"pronounced by espeak-ng), {m['garbage_words']} garbage words, FSG {m['fsg_states']} states / "
+            f"{m['fsg_transitions']} arcs, vosk {m['vosk_phrases']} phrases -> {asr_dir(config)}")

@@ -1,0 +1,102 @@
+"""A word-level finite-state grammar (pocketsphinx FSG format) built from templates.
+
+Templates share prefixes (a trie over words and slots), and each slot's
+fillers are a trie of their own, so the decoder tracks "set the ..." once, not
+once per template: fewer active HMMs, faster decoding.
+
+Out-of-domain speech: a garbage branch (a loop over everyday words) runs in
+parallel with the commands. Command arcs all weigh 1 (no path is preferred
+over another), every garbage word costs `garbage_penalty`. So garbage wins
+only where it explains the sound better than any command by more than the
+penalty: a command said badly stays a command, "what's the capital of
+France" ends in garbage words and is rejected instead of being forced onto
+the nearest command. (Normalised branch probabilities were measured worse:
+long templates and wide slots then cost more than garbage.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.asr.grammar import DomainGrammar, is_slot
+
+
+@dataclass
+class Fsg:
+    """States are integers; transitions (src, dst, prob, word or None for epsilon)."""
+
+    name: str = "commands"
+    num_states: int = 2
+    start: int = 0
+    final: int = 1
+    transitions: list[tuple[int, int, float, str | None]] = field(default_factory=list)
+
+    def new_state(self) -> int:
+        self.num_states += 1
+        return self.num_states - 1
+
+    def add(self, src: int, dst: int, prob: float, word: str | None) -> None:
+        self.transitions.append((src, dst, prob, word))
+
+    @property
+    def words(self) -> set[str]:
+        return {w for *_, w in self.transitions if w is not None}
+
+    def text(self) -> str:
+        lines = [f"FSG_BEGIN {self.name}", f"NUM_STATES {self.num_states}",
+                 f"START_STATE {self.start}", f"FINAL_STATE {self.final}"]
+        for src, dst, prob, word in self.transitions:
+            lines.append(f"TRANSITION {src} {dst} {prob:.6e}" + (f" {word}" if word else ""))
+        lines.append("FSG_END")
+        return "\n".join(lines) + "\n"
+
+    def write(self, path: Path) -> None:
+        path.write_text(self.text(), encoding="utf-8")
+
+
+def _add_trie(fsg: Fsg, start: int, end: int, sequences: list[tuple[str, ...]], expand) -> None:
+    """Paths start -> end for symbol sequences, sharing prefixes.
+
+    `expand(src, dst, symbol)` adds the arcs for one symbol (a word, or a slot).
+    The last symbol of each sequence goes straight to `end`.
+    """
+    groups: dict[tuple[str, bool], list[tuple[str, ...]]] = {}
+    for seq in sequences:
+        if seq:
+            groups.setdefault((seq[0], len(seq) == 1), []).append(seq[1:])
+    for (symbol, last), rest in groups.items():
+        if last:
+            expand(start, end, symbol)
+        else:
+            node = fsg.new_state()
+            expand(start, node, symbol)
+            _add_trie(fsg, node, end, rest, expand)
+
+
+def build_fsg(grammar: DomainGrammar, *, garbage_words: list[str] = (), garbage_penalty: float = 1e-4) -> Fsg:
+    """The command grammar, plus a garbage loop when `garbage_words` are given."""
+    fsg = Fsg()
+
+    def word_arc(src: int, dst: int, word: str) -> None:
+        fsg.add(src, dst, 1.0, word)
+
+    def expand(src: int, dst: int, symbol: str) -> None:
+        if not is_slot(symbol):
+            word_arc(src, dst, symbol)
+            return
+        entry = fsg.new_state()  # a slot: its own trie of fillers between src and dst
+        fsg.add(src, entry, 1.0, None)
+        _add_trie(fsg, entry, dst, list(grammar.slots[symbol]), word_arc)
+
+    command_start = fsg.new_state()
+    fsg.add(fsg.start, command_start, 1.0, None)
+    _add_trie(fsg, command_start, fsg.final, [t for _, t in grammar.templates], expand)
+    if garbage_words:
+        loop, after = fsg.new_state(), fsg.new_state()
+        fsg.add(fsg.start, loop, 1.0, None)
+        for word in garbage_words:
+            fsg.add(loop, after, garbage_penalty, word)
+        fsg.add(after, loop, 1.0, None)
+        fsg.add(after, fsg.final, 1.0, None)
+    return fsg

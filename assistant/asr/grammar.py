@@ -1,0 +1,192 @@
+"""The command domain as a recogniser sees it: templates with entity slots.
+
+Each training example becomes a template: its words, with every entity span
+replaced by a slot (`$zone`, `$temperature#num`, ...). Each slot's fillers are
+every spoken form of that entity seen in the data, its synonyms, and for
+numeric entities every number of the range the catalogue uses, so "set the
+temperature to twenty three" is in the grammar even when only "22" was in the
+training data. Numeric and word spans get separate slots ("[30](amount) percent"
+vs "[halfway](amount)"), so "open it halfway percent" is not a command.
+
+Out-of-scope examples (nlu_fallback, out_of_scope) are not commands: their
+words feed the garbage model instead.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from itertools import product
+
+from assistant.asr.numbers import number_range, spoken_forms
+from assistant.asr.text import spoken_tokens
+from assistant.nlu.data import NluData
+
+OUT_OF_SCOPE_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
+
+# Spoken number ranges per numeric entity (CATALOGUE.md): temperatures 16-30 in halves (and a
+# margin either side so "set it to 35" is heard and the dialogue can say the range), percents
+# and volume 0-100, levels 0-7 (inside 0-100).
+NUMBER_RANGES: dict[str, list[float]] = {
+    "temperature": sorted(set(number_range(10, 40) + number_range(16, 30, 0.5))),
+    "amount": number_range(0, 100),
+    "level": number_range(0, 100),
+}
+DEFAULT_NUMBER_RANGE = number_range(0, 100)
+# lookup tables that are not interchangeable word classes (numbers and colours are slots already)
+WORD_CLASSES_SKIPPED = frozenset({"number", "color"})
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def slot_name(entity: str, numeric: bool) -> str:
+    return f"${entity}#num" if numeric else f"${entity}"
+
+
+def is_slot(symbol: str) -> bool:
+    return symbol.startswith("$")
+
+
+@dataclass
+class DomainGrammar:
+    """Templates (intent, symbols) and the spoken fillers of each slot."""
+
+    templates: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    slots: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    out_of_scope: list[tuple[str, ...]] = field(default_factory=list)
+    word_classes: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+
+    @property
+    def vocabulary(self) -> set[str]:
+        words = {s for _, t in self.templates for s in t if not is_slot(s)}
+        words.update(w for fillers in self.slots.values() for f in fillers for w in f)
+        words.update(w for members in self.word_classes.values() for m in members for w in m)
+        return words
+
+    def class_variants(self, symbols: tuple[str, ...], limit: int = 12) -> list[tuple[str, ...]]:
+        """The template with one word-class phrase swapped for another member ("open" -> "pop")."""
+        out: list[tuple[str, ...]] = []
+        for members in self.word_classes.values():
+            for member in members:
+                n = len(member)
+                for i in range(len(symbols) - n + 1):
+                    if symbols[i:i + n] != member:
+                        continue
+                    for other in members:
+                        if other != member:
+                            out.append(symbols[:i] + other + symbols[i + n:])
+        out = list(dict.fromkeys(v for v in out if v != symbols))
+        if len(out) > limit:
+            out = random.Random(" ".join(symbols)).sample(out, limit)
+        return out
+
+    def expansions(self, symbols: tuple[str, ...]) -> int:
+        count = 1
+        for s in symbols:
+            if is_slot(s):
+                count *= len(self.slots[s])
+        return count
+
+    def sentences(self, per_template: int = 50, seed: int = 0,
+                  class_weight: float = 0.0) -> list[tuple[tuple[str, ...], float]]:
+        """Expanded sentences with weights: every template counts once in total.
+
+        A template's expansions are enumerated when there are at most `per_template`,
+        else `per_template` distinct random fills are drawn (seeded, reproducible).
+        With `class_weight`, word-class variants of each template share that weight.
+        """
+        rng = random.Random(seed)
+        out: list[tuple[tuple[str, ...], float]] = []
+        weighted = [(t, 1.0) for _, t in self.templates]
+        if class_weight > 0:
+            for _, t in self.templates:
+                variants = self.class_variants(t)
+                weighted += [(v, class_weight / len(variants)) for v in variants]
+        for symbols, weight in weighted:
+            slots = [self.slots[s] if is_slot(s) else [(s,)] for s in symbols]
+            total = self.expansions(symbols)
+            if total <= per_template:
+                fills = list(product(*slots))
+            else:
+                seen: set[tuple] = set()
+                while len(seen) < per_template:
+                    seen.add(tuple(rng.choice(options) for options in slots))
+                fills = sorted(seen)
+            for fill in fills:
+                out.append((tuple(w for part in fill for w in part), weight / len(fills)))
+        return out
+
+    def accepts(self, text: str) -> bool:
+        """Whether the grammar produces this sentence exactly (for tests and reports)."""
+        words = tuple(spoken_tokens(text))
+        return any(self._match(symbols, words) for _, symbols in self.templates)
+
+    def _match(self, symbols: tuple[str, ...], words: tuple[str, ...]) -> bool:
+        if not symbols:
+            return not words
+        head, rest = symbols[0], symbols[1:]
+        if not is_slot(head):
+            return bool(words) and words[0] == head and self._match(rest, words[1:])
+        return any(words[:len(f)] == f and self._match(rest, words[len(f):]) for f in self.slots[head])
+
+
+def build_grammar(data: NluData) -> DomainGrammar:
+    """Templates and slot fillers from Rasa training data."""
+    grammar = DomainGrammar()
+    values: dict[str, set[str]] = {}
+    fillers: dict[str, set[tuple[str, ...]]] = {}
+    templates: dict[tuple[str, ...], str] = {}
+    for example in data.examples:
+        if example.intent in OUT_OF_SCOPE_INTENTS:
+            grammar.out_of_scope.append(tuple(spoken_tokens(example.text)))
+            continue
+        symbols: list[str] = []
+        cursor = 0
+        for span in sorted(example.entities, key=lambda s: s.start):
+            if span.start < cursor:
+                continue  # overlapping annotations: the first one wins
+            symbols.extend(spoken_tokens(example.text[cursor:span.start]))
+            said = example.text[span.start:span.end]
+            numeric = _is_number(said.strip()) or _is_spoken_number(said)
+            name = slot_name(span.entity, numeric)
+            symbols.append(name)
+            fillers.setdefault(name, set()).add(tuple(spoken_tokens(said)))
+            values.setdefault(span.entity, set()).add(span.value.lower())
+            cursor = span.end
+        symbols.extend(spoken_tokens(example.text[cursor:]))
+        if symbols:
+            templates.setdefault(tuple(symbols), example.intent)
+    for name in list(fillers):
+        entity = name[1:].split("#")[0]
+        if name.endswith("#num"):
+            for number in NUMBER_RANGES.get(entity, DEFAULT_NUMBER_RANGE):
+                fillers[name].update(tuple(f.split()) for f in spoken_forms(number))
+        else:
+            # synonyms whose canonical value this entity takes are spoken forms of it too
+            for said, canonical in data.synonyms.items():
+                if canonical.lower() in values.get(entity, set()) and not _is_spoken_number(said):
+                    fillers[name].add(tuple(spoken_tokens(said)))
+        fillers[name].discard(())
+    grammar.slots = {name: sorted(f) for name, f in sorted(fillers.items())}
+    for name, members in sorted(data.lookups.items()):
+        phrases = sorted({tuple(spoken_tokens(m)) for m in members} - {()})
+        if len(phrases) > 1 and name not in WORD_CLASSES_SKIPPED:
+            grammar.word_classes[name] = phrases
+    grammar.templates = sorted((intent, symbols) for symbols, intent in templates.items())
+    return grammar
+
+
+_NUMBER_WORDS = set("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+                    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
+                    "eighty ninety hundred point and a half".split())
+
+
+def _is_spoken_number(text: str) -> bool:
+    tokens = spoken_tokens(text)
+    return bool(tokens) and all(t in _NUMBER_WORDS for t in tokens) and not set(tokens) <= {"a", "and", "half"}

@@ -1,0 +1,187 @@
+"""The speech front end: audio source -> (wake / button) -> endpointing -> ASR -> what was heard.
+
+    from assistant.asr.listener import SpeechFrontEnd
+    from assistant.audio.wav import WavSource
+    front = SpeechFrontEnd(config)                  # engine + endpointer from config
+    for heard in front.listen(WavSource("cmd.wav")):
+        heard.text, heard.confidence, heard.rejected, heard.zone, heard.end_s, heard.timings_ms()
+
+Always-listening by default (every utterance is transcribed: replay, transcribe,
+tests). Give a `trigger` (see assistant.asr.wake) and only the first utterance
+after a wake phrase or a button press is transcribed; `open_turn(seconds)`
+opens a turn without either (continued conversation after a reply).
+
+The recogniser is fed while the person speaks (streaming), so at the endpoint
+only the final search remains. Timings: `finalize_ms` is the wall time from
+the endpoint decision to the final transcript; `eos_to_final_ms` adds the
+trailing silence the endpointer waited (stream time), i.e. what a speaker
+waits from their last word to the transcript when audio arrives in real time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from assistant.asr.base import AsrEngine, Transcript, load_engine
+from assistant.audio.blocks import AudioBlock, AudioSource
+from assistant.audio.events import SpeechEnded, SpeechStarted, Utterance
+from assistant.audio.vad import Endpointer
+
+TURN_TIMEOUT_S = 6.0    # after a wake/button, how long to wait for speech to start
+WAKE_REPLAY_S = 1.0     # audio kept to replay what follows the wake phrase in the same breath
+
+
+@dataclass
+class Heard:
+    """One transcribed utterance with its speaker zone and timings.
+
+    Stream times (`start_s`, `end_s` = end of speech, `detected_s` = endpoint
+    decision) are seconds since the source began. Wall-clock costs are in ms.
+    """
+
+    transcript: Transcript
+    zone: str | None
+    start_s: float
+    end_s: float
+    detected_s: float
+    audio_s: float
+    asr_ms: float
+    finalize_ms: float
+    trigger: str = "always"
+    reason: str = "silence"
+    partials: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.transcript.text
+
+    @property
+    def confidence(self) -> float:
+        return self.transcript.confidence
+
+    @property
+    def rejected(self) -> bool:
+        return self.transcript.rejected
+
+    @property
+    def eos_to_final_ms(self) -> float:
+        return max(0.0, self.detected_s - self.end_s) * 1000 + self.finalize_ms
+
+    @property
+    def rtf(self) -> float:
+        return self.asr_ms / 1000 / self.audio_s if self.audio_s else 0.0
+
+    def timings_ms(self) -> dict:
+        return {"asr": round(self.asr_ms, 1), "endpoint_wait": round(max(0.0, self.detected_s - self.end_s) * 1000, 1),
+                "finalize": round(self.finalize_ms, 1), "eos_to_transcript": round(self.eos_to_final_ms, 1)}
+
+    def to_json(self) -> dict:
+        return {**self.transcript.to_json(), "zone": self.zone, "start_s": round(self.start_s, 3),
+                "end_s": round(self.end_s, 3), "audio_s": round(self.audio_s, 3), "rtf": round(self.rtf, 4),
+                "trigger": self.trigger, "endpoint": self.reason, "timings_ms": self.timings_ms()}
+
+
+class SpeechFrontEnd:
+    """Turns an AudioSource into `Heard` utterances (see the module docstring)."""
+
+    def __init__(self, config, *, engine: AsrEngine | None = None, trigger=None,
+                 endpointer: Endpointer | None = None, keep_partials: bool = False) -> None:
+        self.config = config
+        self.engine = engine or load_engine(config)
+        self.trigger = trigger
+        self.endpointer = endpointer or Endpointer.from_config(config)
+        self.keep_partials = keep_partials
+        self._turn_until: float | None = None
+        self._turn_kind = "always"
+        self._pending_open: float | None = None
+
+    def open_turn(self, seconds: float) -> None:
+        """Listen for the next utterance without wake phrase or button (follow-ups), for `seconds`."""
+        self._pending_open = seconds
+
+    def listen(self, source: AudioSource) -> Iterator[Heard]:
+        """Every transcribed utterance of the source, as it is endpointed."""
+        recent: deque[AudioBlock] = deque(maxlen=max(1, int(WAKE_REPLAY_S * 1000 / 30) + 1))
+        state = _Utterance()
+        last: AudioBlock | None = None
+        for block in source.blocks():
+            last = block
+            for b in self._gate(block, recent):
+                yield from self._feed(b, state)
+        if last is not None and self.endpointer.in_speech:
+            yield from self._handle(self.endpointer.flush(last.end_s), state, last)
+
+    def _gate(self, block: AudioBlock, recent: deque) -> list[AudioBlock]:
+        """The blocks the endpointer should see now (none while waiting for a trigger)."""
+        if self._pending_open is not None:
+            self._turn_until, self._turn_kind, self._pending_open = block.start_s + self._pending_open, "follow_up", None
+        if self.trigger is None:
+            return [block]
+        recent.append(block)
+        fired = self.trigger.check(block)
+        if fired is not None:
+            self._turn_until, self._turn_kind = fired.at_s + TURN_TIMEOUT_S, fired.kind
+            self.endpointer.reset()
+            return [b for b in recent if b.end_s > fired.at_s]  # speech said right after the wake phrase
+        if self._turn_until is None:
+            return []
+        if block.start_s > self._turn_until and not self.endpointer.in_speech:
+            self._turn_until = None
+            self.endpointer.reset()
+            return []
+        return [block]
+
+    def _feed(self, block: AudioBlock, state: "_Utterance") -> Iterator[Heard]:
+        events = self.endpointer.process(block)
+        if self.endpointer.in_speech and not any(isinstance(e, SpeechStarted) for e in events):
+            state.feed(self.engine, block.pcm, self.keep_partials)
+        yield from self._handle(events, state, block)
+
+    def _handle(self, events: list, state: "_Utterance", block: AudioBlock) -> Iterator[Heard]:
+        for event in events:
+            if isinstance(event, SpeechStarted):
+                state.begin(self.engine)
+                state.feed(self.engine, event.audio, self.keep_partials)
+            elif isinstance(event, SpeechEnded):
+                state.ended = event
+            elif isinstance(event, Utterance):
+                heard = state.finish(self.engine, event, self._turn_kind if self.trigger else "always")
+                if self.trigger is not None:
+                    self._turn_until = None  # one utterance per turn
+                yield heard
+
+
+class _Utterance:
+    """Book-keeping for the utterance being decoded."""
+
+    def __init__(self) -> None:
+        self.asr_s = 0.0
+        self.partials: list[str] = []
+        self.ended: SpeechEnded | None = None
+
+    def begin(self, engine: AsrEngine) -> None:
+        self.asr_s, self.partials, self.ended = 0.0, [], None
+        started = time.perf_counter()
+        engine.start()
+        self.asr_s += time.perf_counter() - started
+
+    def feed(self, engine: AsrEngine, pcm, keep_partials: bool) -> None:
+        started = time.perf_counter()
+        engine.feed(pcm)
+        if keep_partials:
+            text = engine.partial()
+            if text and (not self.partials or self.partials[-1] != text):
+                self.partials.append(text)
+        self.asr_s += time.perf_counter() - started
+
+    def finish(self, engine: AsrEngine, utterance: Utterance, trigger: str) -> Heard:
+        started = time.perf_counter()
+        transcript = engine.finish()
+        finalize = time.perf_counter() - started
+        self.asr_s += finalize
+        return Heard(transcript, utterance.zone, utterance.start_s, utterance.end_s, utterance.detected_s,
+                     utterance.duration_s, self.asr_s * 1000, finalize * 1000, trigger, utterance.reason,
+                     list(self.partials))
