@@ -13,6 +13,8 @@ from ._common import config_from_args
 EVALUATIONS: dict[str, tuple[str, str]] = {
     # kind: ("module:function", help)
     "nlu": ("assistant.nlu.evaluate:run", "NLU intent/entity accuracy on intents/<lang>/test, per backend"),
+    "speech": ("assistant.speech_eval:run",
+               "recorded commands through ASR, NLU and the car: acceptance by SNR/voice/split, OOD false accepts"),
 }
 
 
@@ -30,4 +32,10 @@ def add_subparser(subparsers) -> None:
     parser.add_argument("--backend", action="append",
                         help="NLU backend(s) to evaluate (default: every installed one)")
     parser.add_argument("--quick", action="store_true", help="a subset (for tests)")
+    speech = parser.add_argument_group("speech")
+    speech.add_argument("--fixtures", metavar="DIR",
+                        help="recorded set with manifest.json (default: tests/fixtures/generated/commands)")
+    speech.add_argument("--limit", type=int, help="about this many files, a fair subset (whole sentences)")
+    speech.add_argument("--asr-engine", help="ASR engine (default: [asr] engine)")
+    speech.add_argument("--asr-mode", choices=["grammar", "open"], help="ASR mode (default: [asr] mode)")
     parser.set_defaults(func=_do_eval)

@@ -1,0 +1,150 @@
+"""The recorded command set (`make fixtures`): its manifest as items, and fair subsets of it.
+
+tools/fixtures/make_fixtures.py writes tests/fixtures/generated/commands/: one WAV per
+sentence and SNR, and manifest.json with, per file, the written `text`, the `spoken`
+reference (what a recogniser should output), expected `intent` and `entities`, `voice`,
+`snr` (clean, 20, 10, 5), `kind` (command or ood) and `split` (the intents/<lang>/test file
+group it came from). `bench asr`, `bench pipeline` and `eval speech` read it here.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.errors import DataError
+
+DEFAULT_DIR = "tests/fixtures/generated/commands"
+MAKE_HINT = ("make them with `make fixtures`, or `python tools/fixtures/make_fixtures.py --sets commands` "
+             "(espeak-ng, flite and sox; a few minutes), or name another set with --fixtures DIR")
+SNR_ORDER = ("clean", "20", "10", "5")
+REQUIRED = ("file", "text", "intent", "kind", "snr")
+
+
+@dataclass(frozen=True)
+class RecordedItem:
+    """One recorded file and what it should be understood as."""
+
+    id: str  # the sentence; the same id at every SNR
+    path: Path
+    text: str  # as written in the test data
+    spoken: str  # the words a recogniser should output
+    intent: str
+    entities: tuple[tuple[str, str], ...] = ()  # (entity, value) as labelled
+    voice: str = ""
+    snr: str = "clean"
+    kind: str = "command"  # command | ood (out of domain: should give no command)
+    split: str = "main"
+    duration_s: float = 0.0
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def is_command(self) -> bool:
+        return self.kind == "command"
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "file": self.path.name, "text": self.text, "spoken": self.spoken,
+                "intent": self.intent, "entities": [list(e) for e in self.entities], "voice": self.voice,
+                "snr": self.snr, "kind": self.kind, "split": self.split}
+
+
+def recorded_dir(config, folder: str | Path | None = None) -> Path:
+    """The recorded set's folder: `folder`, else the default under the project home."""
+    return Path(folder) if folder else config.resolve(DEFAULT_DIR)
+
+
+def load_recorded(config, folder: str | Path | None = None) -> list[RecordedItem]:
+    """Every item of the recorded set; DataError saying how to make it when it is missing or broken."""
+    root = recorded_dir(config, folder)
+    manifest = root / "manifest.json"
+    if not manifest.is_file():
+        raise DataError(f"no recorded command set: {manifest} does not exist", hint=MAKE_HINT)
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        rows = data["items"] if isinstance(data, dict) else data
+        if not isinstance(rows, list):
+            raise TypeError("items is not a list")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataError(f"{manifest} is not a recorded-set manifest ({exc})", hint=MAKE_HINT) from exc
+    items = []
+    for n, row in enumerate(rows):
+        if row.get("kind", "command") not in ("command", "ood"):
+            continue  # other material (noise, wake) is not a command test
+        missing = [k for k in REQUIRED if k not in row]
+        if missing:
+            raise DataError(f"{manifest}: item {n} lacks {', '.join(missing)}", hint=MAKE_HINT)
+        path = root / row["file"]
+        if not path.is_file():
+            raise DataError(f"{manifest} lists {row['file']}, which is missing", hint=MAKE_HINT)
+        entities = tuple((str(e["entity"]), str(e["value"])) for e in row.get("entities", ()))
+        known = {"id", "file", "text", "spoken", "intent", "entities", "voice", "snr", "kind", "split",
+                 "duration_s"}
+        items.append(RecordedItem(
+            id=str(row.get("id", Path(row["file"]).stem)), path=path, text=row["text"],
+            spoken=row.get("spoken") or _spoken(row["text"]), intent=row["intent"], entities=entities,
+            voice=str(row.get("voice", "")), snr=str(row["snr"]), kind=row["kind"],
+            split=str(row.get("split", "main")), duration_s=float(row.get("duration_s", 0.0)),
+            extra={k: v for k, v in row.items() if k not in known}))
+    if not items:
+        raise DataError(f"{manifest} lists no command or out-of-domain items", hint=MAKE_HINT)
+    return items
+
+
+def _spoken(text: str) -> str:
+    from assistant.asr.text import spoken_text
+
+    return spoken_text(text)
+
+
+def select(items: list[RecordedItem], limit: int | None, *, kinds: tuple[str, ...] = ("command", "ood"),
+           snrs: tuple[str, ...] | None = None, seed: int = 0) -> list[RecordedItem]:
+    """A fair subset of about `limit` files (None or 0: all of them).
+
+    Whole sentences are picked (every SNR of a chosen sentence comes along, so the
+    per-SNR figures compare the same sentences), spread over kind, split and voice in
+    proportion to the full set, in a seeded order: the same call gives the same subset.
+    """
+    chosen = [i for i in items if i.kind in kinds and (snrs is None or i.snr in snrs)]
+    by_id: dict[str, list[RecordedItem]] = defaultdict(list)
+    for item in chosen:
+        by_id[item.id].append(item)
+    if not limit or limit >= len(chosen):
+        return sorted(chosen, key=_order)
+    groups: dict[tuple, list[str]] = defaultdict(list)
+    for sentence, variants in sorted(by_id.items()):
+        first = variants[0]
+        groups[(first.kind, first.split, first.voice)].append(sentence)
+    rng = random.Random(seed)
+    for ids in groups.values():
+        rng.shuffle(ids)
+    taken: dict[tuple, int] = dict.fromkeys(groups, 0)
+    picked: list[RecordedItem] = []
+    while len(picked) < limit:
+        open_groups = [g for g in sorted(groups) if taken[g] < len(groups[g])]
+        if not open_groups:
+            break
+        # the group furthest below its share of the whole goes next
+        group = min(open_groups, key=lambda g: (taken[g] / len(groups[g]), -len(groups[g])))
+        picked.extend(by_id[groups[group][taken[group]]])
+        taken[group] += 1
+    return sorted(picked, key=_order)
+
+
+def _order(item: RecordedItem) -> tuple:
+    snr = SNR_ORDER.index(item.snr) if item.snr in SNR_ORDER else len(SNR_ORDER)
+    return (item.id, snr, item.snr)
+
+
+def group_keys(item: RecordedItem) -> dict[str, str]:
+    """The groupings every report uses."""
+    return {"snr": item.snr, "voice": item.voice, "split": item.split}
+
+
+def sort_groups(name: str, keys) -> list[str]:
+    """Group labels in reading order (SNRs clean -> 5 dB, the rest alphabetically)."""
+    if name == "snr":
+        return sorted(keys, key=lambda k: (SNR_ORDER.index(k) if k in SNR_ORDER else len(SNR_ORDER), k))
+    return sorted(keys)
