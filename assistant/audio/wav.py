@@ -2,10 +2,11 @@
 
 Any PCM WAV works (8/16/24/32-bit integer or float, any rate, any number of
 channels; anything else libsndfile reads, e.g. FLAC, too): it is resampled to
-16 kHz with soxr and downmixed. Files are read in one-second chunks, so ten
-minutes of audio never sit in memory at once. A file that cannot be audio
-(empty, truncated header, not a sound file, no samples) is an AudioError that
-says which file and why.
+16 kHz with soxr and downmixed. Files are read in chunks of at most one second
+(fewer frames when there are many channels), so ten minutes of audio never sit
+in memory at once. A file that cannot be audio (empty, truncated header, not a
+sound file, no samples, a sample rate no audio has, a folder or a pipe) is an
+AudioError that says which file and why; a pipe is refused before it is opened.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from assistant.errors import AudioError
 
 AUDIO_SUFFIXES = (".wav", ".wave", ".flac", ".ogg")
 READ_SECONDS = 1.0
+READ_SAMPLES = 1 << 20          # per read, over all channels: many channels never mean a huge read
+MIN_RATE, MAX_RATE = 4000, 384000
 
 
 def probe(path: Path):
@@ -28,8 +31,7 @@ def probe(path: Path):
     import soundfile as sf
 
     path = Path(path)
-    if not path.is_file():
-        raise AudioError(f"{path}: no such file", hint="check the path")
+    _check_regular_file(path)
     if path.stat().st_size == 0:
         raise AudioError(f"{path}: empty file (0 bytes)", hint="record or copy the audio again")
     try:
@@ -40,7 +42,25 @@ def probe(path: Path):
     if info.frames <= 0 or info.samplerate <= 0 or info.channels <= 0:
         raise AudioError(f"{path}: no audio samples ({info.frames} frames at {info.samplerate} Hz)",
                          hint="the recording is empty or its header is damaged")
+    if not MIN_RATE <= info.samplerate <= MAX_RATE:
+        # a damaged header: at 1 Hz a 1 s recording would resample to 4.4 hours
+        raise AudioError(f"{path}: implausible sample rate {info.samplerate} Hz "
+                         f"(audio is {MIN_RATE // 1000}-{MAX_RATE // 1000} kHz)",
+                         hint="the header is damaged; if the rate is real, resample it: "
+                              "sox IN.wav -r 16000 OUT.wav")
     return info
+
+
+def _check_regular_file(path: Path) -> None:
+    """Refuse before opening what is not a regular file (opening a named pipe would block)."""
+    if path.is_dir():
+        raise AudioError(f"{path}: a folder, not an audio file",
+                         hint=f"give WAV files, or a folder that contains some ({', '.join(AUDIO_SUFFIXES)})")
+    if not path.exists():
+        raise AudioError(f"{path}: no such file", hint="check the path")
+    if not path.is_file():
+        raise AudioError(f"{path}: not a regular file (a pipe, socket or device)",
+                         hint="record the audio to a file first, or use `assistant run` for a live microphone")
 
 
 class WavSource:
@@ -61,7 +81,7 @@ class WavSource:
         import soundfile as sf
 
         blocker = Blocker(self.info.samplerate, self.channels, self.block_samples)
-        chunk = max(1, int(self.info.samplerate * READ_SECONDS))
+        chunk = max(1, min(int(self.info.samplerate * READ_SECONDS), READ_SAMPLES // self.channels))
         produced = 0
         try:
             with sf.SoundFile(str(self.path)) as f:
@@ -84,12 +104,16 @@ class WavSource:
 
 
 def audio_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Files given, and the audio files inside folders given (sorted), in order."""
+    """Files given, and the audio files inside folders given (sorted), in order.
+
+    A folder without audio files stays in the list as itself, so reading it reports it.
+    """
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES))
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES and not p.is_dir())
+            files.extend(found or [path])
         else:
             files.append(path)
     return files
