@@ -1,14 +1,21 @@
 """Fixtures shared by every test area.
 
 `vcan_channel` is here, not in tests/vcan/, because tests of other areas (e.g. the vehicle
-suite's vcan variants) request it too.
+suite's vcan variants) request it too. `nlu_ready`, `new_config` and `make_assistant` serve
+every suite that runs whole turns (dialogue, hardening, audio); an area may override
+`new_config` to change its defaults.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import pytest
+
+from assistant.config import Config
+
+_channels = itertools.count()
 
 VCAN_ENV = "ASSISTANT_TEST_VCAN"
 VCAN_HINT = ("run `make test-vcan` (it boots a qemu VM with vcan0 when this kernel has no SocketCAN), "
@@ -33,3 +40,51 @@ def vcan_channel() -> str:
     if problem:  # failed outside the except block, so the report is the message alone
         pytest.fail(f"cannot open a socketcan bus on {channel!r}: {problem}\n  hint: {VCAN_HINT}", pytrace=False)
     return channel
+
+
+@pytest.fixture(scope="session")
+def nlu_ready() -> None:
+    """The embedded NLU model, trained into models/ if missing or stale (seconds), once per session."""
+    from assistant.errors import ModelMissingError
+    from assistant.nlu.backend import load_nlu
+    from assistant.nlu.train import train
+
+    config = Config()
+    try:
+        load_nlu(config).close()
+    except ModelMissingError:
+        train(config, progress=lambda *a, **k: None)
+
+
+@pytest.fixture
+def new_config():
+    """`new_config(**vehicle)`: a default config on a fresh virtual channel, with these [vehicle] settings."""
+
+    def make(**vehicle) -> Config:
+        config = Config()
+        config.vehicle.channel = f"test{next(_channels)}"
+        for key, value in vehicle.items():
+            setattr(config.vehicle, key, value)
+        return config
+
+    return make
+
+
+@pytest.fixture
+def make_assistant(nlu_ready, new_config):
+    """`make_assistant(scenario, *, config=None, speak=False, **options)`: an Assistant with the real
+    embedded NLU on the built-in simulator (time scale 50), on `config` or a `new_config()`; closed
+    after the test."""
+    from assistant.runtime import Assistant
+
+    opened = []
+
+    def make(scenario: dict | None = None, *, config: Config | None = None, speak: bool = False, **options):
+        assistant = Assistant.open(config or new_config(), speak=speak, scenario=scenario or {},
+                                   time_scale=50, **options)
+        opened.append(assistant)
+        return assistant
+
+    yield make
+    for assistant in opened:
+        assistant.close()
