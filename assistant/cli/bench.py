@@ -3,6 +3,8 @@
 Each module in `assistant.bench` is one area (its module name). It provides
 `run(config, args) -> dict` and optionally `add_arguments(parser)` and
 `HELP`. Results are printed and written as JSON to `--out` (default out/bench/).
+With no AREA the quick, useful set runs (DEFAULT_AREAS: asr, nlu, tts, pipeline);
+the minutes-long hardening areas (fuzz, soak, flood) run only when named.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ import assistant.bench
 
 from ._common import config_from_args, print_json
 
+# bare `assistant bench`; in this order, so `pipeline` can reuse the nlu area's rasa comparison
+DEFAULT_AREAS = ("asr", "nlu", "tts", "pipeline")
+
 
 def available_areas() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(assistant.bench.__path__) if not m.name.startswith("_"))
@@ -24,17 +29,19 @@ def available_areas() -> list[str]:
 
 def _do_bench(args) -> int:
     config = config_from_args(args)
-    areas = args.areas or available_areas()
+    areas = args.areas or [a for a in DEFAULT_AREAS if a in available_areas()]
     unknown = sorted(set(areas) - set(available_areas()))
     if unknown:
         raise SystemExit(f"error: unknown bench area(s) {', '.join(unknown)}; "
                          f"known: {', '.join(available_areas())}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    args.bench_results = {}  # earlier areas' results of this run, for areas that build on them
     for area in areas:
         module = importlib.import_module(f"assistant.bench.{area}")
         started = time.perf_counter()
         result = module.run(config, args)
+        args.bench_results[area] = result
         result.setdefault("area", area)
         result.setdefault("wall_s", round(time.perf_counter() - started, 3))
         (out / f"{area}.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
@@ -44,16 +51,26 @@ def _do_bench(args) -> int:
 
 
 def add_subparser(subparsers) -> None:
+    import argparse
+
+    opt_in = [a for a in available_areas() if a not in DEFAULT_AREAS]
+    modules = {a: importlib.import_module(f"assistant.bench.{a}") for a in available_areas()}
+    areas_help = "\n".join(f"  {a:10} {getattr(m, 'HELP', '')}" for a, m in modules.items())
     parser = subparsers.add_parser(
         "bench", help="benchmarks: latency, real-time factor, RSS, with baseline ratios",
-        description=__doc__.splitlines()[0])
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f"areas:\n{areas_help}\n\nWith no AREA: {', '.join(a for a in DEFAULT_AREAS if a in modules)} "
+               f"(`--quick` for a small subset).\n{', '.join(opt_in) or 'none'}: minutes long, run only when named "
+               f"(make fuzz / make soak).")
     parser.add_argument("areas", nargs="*", metavar="AREA",
-                        help=f"which benchmarks (default: all of {', '.join(available_areas()) or 'none yet'})")
+                        help=f"which benchmarks (default: {', '.join(a for a in DEFAULT_AREAS if a in available_areas())}; "
+                             f"{', '.join(opt_in) or 'none'} take minutes and run only when named)")
     parser.add_argument("--out", default="out/bench", help="folder for JSON results and plots")
     parser.add_argument("--json", action="store_true", help="also print each result as one JSON line")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (for tests)")
-    for area in available_areas():
-        module = importlib.import_module(f"assistant.bench.{area}")
+    parser.add_argument("--fixtures", metavar="DIR",
+                        help="recorded command set for asr/pipeline (default: tests/fixtures/generated/commands)")
+    for module in modules.values():
         if hasattr(module, "add_arguments"):
             module.add_arguments(parser)
     parser.set_defaults(func=_do_bench)

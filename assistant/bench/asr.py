@@ -1,0 +1,308 @@
+"""`assistant bench asr`: each ASR engine in each mode (grammar vs open vocabulary), side by side.
+
+Per engine and mode, in a fresh subprocess (`python -m assistant.bench.asr --worker ...`)
+so RSS is that engine's alone, the recorded set (`make fixtures`) goes through the real
+SpeechFrontEnd (webrtcvad endpointing + streaming decode) file by file:
+
+- real-time factor: decoder time / speech decoded, and front-end wall time / file length;
+- end of speech -> final transcript, p50/p95: the endpointer's trailing-silence wait (stream
+  time) plus the final decode (wall time), as a speaker waits when audio arrives live;
+- RSS of the worker after decoding, and how much loading the engine added;
+- sentence accuracy and WER against the spoken reference, per SNR and per split; for
+  out-of-domain items the share rejected (the grammar's job; open mode never rejects).
+
+Open vocabulary decodes at about 0.5x real time, so it gets a smaller (nested) subset;
+ratios compare the two modes on the files both decoded. A vosk engine without a model is
+reported as not installed, with the command that installs one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+HELP = "ASR per engine and mode: RTF, end of speech -> transcript p50/p95, RSS, accuracy/WER per SNR"
+ENGINES = ("pocketsphinx", "vosk")
+MODES = ("grammar", "open")
+LIMITS = {"grammar": 200, "open": 48}  # files; open vocabulary is ~15x slower
+QUICK_LIMITS = {"grammar": 24, "open": 8}
+
+
+def add_arguments(parser) -> None:
+    group = parser.add_argument_group("asr bench")
+    group.add_argument("--asr-engine", action="append", metavar="NAME", choices=ENGINES,
+                       help="asr bench: engine(s) to measure (default: pocketsphinx and vosk)")
+    group.add_argument("--asr-limit", type=int, metavar="N",
+                       help=f"asr bench: files in grammar mode (default {LIMITS['grammar']}, "
+                            f"{QUICK_LIMITS['grammar']} with --quick; 0 = all)")
+    group.add_argument("--asr-open-limit", type=int, metavar="N",
+                       help=f"asr bench: files in open mode (default {LIMITS['open']}, {QUICK_LIMITS['open']} with --quick)")
+
+
+# -- the worker: one engine, one mode, in its own process ---------------------------------------
+
+def worker(engine_name: str, mode: str, files: list[str]) -> dict:
+    """Load the engine, decode every file through the speech front end; timings, transcripts, RSS."""
+    import psutil
+
+    from assistant.asr.base import load_engine
+    from assistant.asr.listener import SpeechFrontEnd
+    from assistant.audio.wav import WavSource
+    from assistant.config import load_config
+    from assistant.errors import AssistantError, ModelMissingError
+
+    me = psutil.Process()
+    config = load_config()
+    rss_before = me.memory_info().rss / 2**20
+    started = time.perf_counter()
+    try:
+        engine = load_engine(config, engine=engine_name, mode=mode)
+    except ModelMissingError as exc:
+        return {"engine": engine_name, "mode": mode, "error": f"not installed: {str(exc).splitlines()[0]}",
+                "hint": exc.hint, "missing": True}
+    except (AssistantError, ImportError) as exc:
+        return {"engine": engine_name, "mode": mode, "error": str(exc).splitlines()[0],
+                "hint": getattr(exc, "hint", None)}
+    load_s = time.perf_counter() - started
+    rss_loaded = me.memory_info().rss / 2**20
+    front = SpeechFrontEnd(config, engine=engine)
+    if files:  # warm-up: first-decode allocations are not the steady state
+        list(front.listen(WavSource(files[0], block_ms=config.audio.block_ms)))
+    rows = []
+    for path in files:
+        source = WavSource(path, block_ms=config.audio.block_ms)
+        t0 = time.perf_counter()
+        try:
+            heard = list(front.listen(source))
+        except AssistantError as exc:
+            rows.append({"file": path, "error": str(exc).splitlines()[0]})
+            continue
+        wall_ms = (time.perf_counter() - t0) * 1000
+        accepted = [h for h in heard if not h.rejected]
+        rows.append({
+            "file": path, "text": " ".join(h.text for h in accepted), "rejected": not accepted,
+            "reason": "" if accepted else (heard[-1].transcript.reason if heard else "no_speech"),
+            "raw": " | ".join(h.transcript.raw for h in heard), "utterances": len(heard),
+            "file_s": source.duration_s, "speech_s": sum(h.audio_s for h in heard),
+            "asr_ms": sum(h.asr_ms for h in heard), "wall_ms": wall_ms,
+            "eos_to_final_ms": heard[-1].eos_to_final_ms if heard else None,
+            "finalize_ms": heard[-1].finalize_ms if heard else None,
+        })
+    return {"engine": engine_name, "mode": mode, "load_s": load_s, "rows": rows,
+            "rss_mb": me.memory_info().rss / 2**20, "rss_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "rss_engine_mb": rss_loaded - rss_before, "python_before_load_rss_mb": rss_before}
+
+
+def _spawn(config, engine: str, mode: str, files: list[str]) -> dict:
+    env = {**os.environ, "ASSISTANT_PATHS_MODELS": str(config.models_dir),
+           "ASSISTANT_PATHS_INTENTS": str(config.resolve(config.paths.intents))}
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(files, f)
+    try:
+        cmd = [sys.executable, "-m", "assistant.bench.asr", "--worker", engine, "--mode", mode, "--files", f.name]
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=7200)
+    finally:
+        os.unlink(f.name)
+    if done.returncode != 0:
+        return {"engine": engine, "mode": mode, "error": (done.stderr.strip().splitlines() or ["worker failed"])[-1]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- scoring ------------------------------------------------------------------------------------
+
+def score(result: dict, items) -> dict:
+    """Figures of one engine/mode run against the manifest of the files it decoded."""
+    from assistant.asr.text import spoken_tokens
+    from assistant.bench._stats import edit_distance, rate, ratio, summary
+
+    by_path = {str(i.path): i for i in items}
+    rows = [r for r in result["rows"] if "error" not in r]
+    scored = []
+    for r in rows:
+        item = by_path[r["file"]]
+        ref = spoken_tokens(item.spoken)
+        hyp = [] if r["rejected"] else spoken_tokens(r["text"])
+        scored.append((item, r, edit_distance(ref, hyp), len(ref)))
+
+    def accuracy(subset) -> dict:
+        commands = [s for s in subset if s[0].is_command]
+        ood = [s for s in subset if not s[0].is_command]
+        words = sum(s[3] for s in commands)
+        return {"files": len(subset), "commands": len(commands),
+                "sentence_accuracy": rate(sum(s[2] == 0 for s in commands), len(commands)),
+                "wer": round(sum(s[2] for s in commands) / words, 4) if words else None,
+                "commands_rejected": rate(sum(s[1]["rejected"] for s in commands), len(commands)),
+                "ood": len(ood), "ood_rejected": rate(sum(s[1]["rejected"] for s in ood), len(ood))}
+
+    def grouped(key) -> dict:
+        from assistant.bench._recorded import sort_groups
+
+        groups = defaultdict(list)
+        for s in scored:
+            groups[getattr(s[0], key)].append(s)
+        return {k: accuracy(groups[k]) for k in sort_groups(key, groups)}
+
+    speech_s = sum(r["speech_s"] for r in rows)
+    file_s = sum(r["file_s"] for r in rows)
+    return {
+        "engine": result["engine"], "mode": result["mode"], "files": len(rows),
+        "failed_files": len(result["rows"]) - len(rows),
+        "load_s": round(result["load_s"], 3),
+        "asr_rtf": ratio(sum(r["asr_ms"] for r in rows) / 1000, speech_s, 4),
+        "front_end_rtf": ratio(sum(r["wall_ms"] for r in rows) / 1000, file_s, 4),
+        "asr_rtf_per_file": summary((r["asr_ms"] / 1000 / r["speech_s"] for r in rows if r["speech_s"]), 4),
+        "eos_to_final_ms": summary(r["eos_to_final_ms"] for r in rows),
+        "finalize_ms": summary(r["finalize_ms"] for r in rows),
+        "rss_mb": round(result["rss_mb"], 1), "rss_peak_mb": round(result["rss_peak_mb"], 1),
+        "rss_engine_mb": round(result["rss_engine_mb"], 1),
+        "overall": accuracy(scored), "by_snr": grouped("snr"), "by_split": grouped("split"),
+        "transcripts": [{"file": Path(r["file"]).name, "spoken": item.spoken, "heard": r["text"],
+                         "rejected": r["rejected"], "raw": r["raw"], "errors": errors}
+                        for item, r, errors, _ in scored],
+    }
+
+
+def compare(grammar: dict, open_: dict, items) -> dict:
+    """Open vocabulary over grammar, on the files both decoded (open's are a subset)."""
+    from assistant.bench._stats import ratio
+
+    common = {t["file"] for t in grammar["transcripts"]} & {t["file"] for t in open_["transcripts"]}
+    pick = lambda run: {"engine": run["engine"], "mode": run["mode"], "load_s": 0, "rss_mb": 0, "rss_peak_mb": 0,
+                        "rss_engine_mb": 0, "rows": [r for r in run["_rows"] if Path(r["file"]).name in common]}
+    g, o = score(pick(grammar), items), score(pick(open_), items)
+    return {
+        "files_compared": len(common),
+        "rtf_open_over_grammar": ratio(o["asr_rtf"], g["asr_rtf"], 2),
+        "eos_to_final_p50_open_over_grammar": ratio(o["eos_to_final_ms"]["p50"], g["eos_to_final_ms"]["p50"], 2),
+        "eos_to_final_p95_open_over_grammar": ratio(o["eos_to_final_ms"]["p95"], g["eos_to_final_ms"]["p95"], 2),
+        "rss_open_over_grammar": ratio(open_["rss_mb"], grammar["rss_mb"], 2),
+        "sentence_accuracy": {"grammar": g["overall"]["sentence_accuracy"], "open": o["overall"]["sentence_accuracy"]},
+        "wer": {"grammar": g["overall"]["wer"], "open": o["overall"]["wer"]},
+        "wer_open_over_grammar": ratio(o["overall"]["wer"], g["overall"]["wer"], 2),
+        "ood_rejected": {"grammar": g["overall"]["ood_rejected"], "open": o["overall"]["ood_rejected"]},
+    }
+
+
+# -- the bench ----------------------------------------------------------------------------------
+
+def run(config, args) -> dict:
+    from assistant.bench._recorded import load_recorded, select
+
+    quick = getattr(args, "quick", False)
+    items = load_recorded(config, getattr(args, "fixtures", None))
+    limits = dict(QUICK_LIMITS if quick else LIMITS)
+    if getattr(args, "asr_limit", None) is not None:
+        limits["grammar"] = args.asr_limit
+    if getattr(args, "asr_open_limit", None) is not None:
+        limits["open"] = args.asr_open_limit
+    engines = getattr(args, "asr_engine", None) or list(ENGINES)
+    runs: dict[str, dict] = {}
+    for engine in engines:
+        for mode in MODES:
+            label = f"{engine}/{mode}"
+            chosen = select(items, limits[mode] or None)
+            print(f"asr bench: {label} on {len(chosen)} files ...", file=sys.stderr, flush=True)
+            result = _spawn(config, engine, mode, [str(i.path) for i in chosen])
+            if "error" in result:
+                runs[label] = {k: v for k, v in result.items() if k != "rows"}
+                if result.get("missing"):
+                    for other in MODES[MODES.index(mode) + 1:]:  # same model, same answer
+                        runs[f"{engine}/{other}"] = {**runs[label], "mode": other}
+                    break
+                continue
+            runs[label] = {**score(result, chosen), "_rows": result["rows"]}
+    report = {"fixtures": str(items[0].path.parent), "set_files": len(items), "limits": limits, "runs": runs,
+              "comparisons": {}}
+    for engine in engines:
+        g, o = runs.get(f"{engine}/grammar", {}), runs.get(f"{engine}/open", {})
+        if g and o and "error" not in g and "error" not in o:
+            report["comparisons"][engine] = compare(g, o, items)
+    report["pngs"] = _plot(report, Path(getattr(args, "out", "out/bench")))
+    for run_ in runs.values():
+        run_.pop("_rows", None)
+    _print(report)
+    return report
+
+
+def _plot(report: dict, out: Path) -> dict:
+    from assistant.bench._plots import grouped_bars, latency_cdf
+
+    done = {k: r for k, r in report["runs"].items() if "error" not in r}
+    pngs = {}
+    table: dict[str, dict] = {}
+    for label, r in done.items():
+        for snr, acc in r["by_snr"].items():
+            table.setdefault(snr, {})[label] = acc["sentence_accuracy"]
+    made = grouped_bars(table, "ASR sentence accuracy by SNR", out / "asr_accuracy_by_snr.png",
+                        ylabel="sentence accuracy", percent=True)
+    if made:
+        pngs["accuracy_by_snr"] = str(made)
+    series = {label: [t for t in _eos_values(r)] for label, r in done.items()}
+    made = latency_cdf(series, "ASR: end of speech -> final transcript", out / "asr_eos_to_final_cdf.png")
+    if made:
+        pngs["eos_to_final_cdf"] = str(made)
+    return pngs
+
+
+def _eos_values(run_: dict) -> list[float]:
+    return [r["eos_to_final_ms"] for r in run_.get("_rows", []) if r.get("eos_to_final_ms") is not None]
+
+
+def _pct(v) -> str:
+    return "-" if v is None else f"{v:.1%}"
+
+
+def _print(report: dict) -> None:
+    runs = report["runs"]
+    print(f"ASR on the recorded set ({report['set_files']} files in {report['fixtures']})")
+    print(f"{'engine/mode':22}{'files':>6}{'load s':>8}{'ASR RTF':>9}{'FE RTF':>8}{'eos p50':>9}{'eos p95':>9}"
+          f"{'RSS MB':>8}{'+engine':>8}{'sent.acc':>9}{'WER':>8}{'OOD rej':>8}")
+    shown: dict = {}
+    for label, r in runs.items():
+        if "error" in r:
+            same = shown.get((r["error"], r.get("hint")))
+            print(f"{label:22}" + (f"as {same}" if same else r["error"] + (f" (hint: {r['hint']})" if r.get("hint") else "")))
+            shown.setdefault((r["error"], r.get("hint")), label)
+            continue
+        o = r["overall"]
+        print(f"{label:22}{r['files']:>6}{r['load_s']:>8.2f}{r['asr_rtf']:>9.3f}{r['front_end_rtf']:>8.3f}"
+              f"{r['eos_to_final_ms']['p50']:>9.0f}{r['eos_to_final_ms']['p95']:>9.0f}{r['rss_mb']:>8.0f}"
+              f"{r['rss_engine_mb']:>8.0f}{_pct(o['sentence_accuracy']):>9}{_pct(o['wer']):>8}{_pct(o['ood_rejected']):>8}")
+    done = {k: r for k, r in runs.items() if "error" not in r}
+    snrs = list(dict.fromkeys(s for r in done.values() for s in r["by_snr"]))
+    if done:
+        print("sentence accuracy / WER by SNR (commands)")
+        print(f"{'':22}" + "".join(f"{s:>16}" for s in snrs))
+        for label, r in done.items():
+            cells = [r["by_snr"].get(s) for s in snrs]
+            print(f"{label:22}" + "".join(f"{_pct(c['sentence_accuracy']) + ' / ' + _pct(c['wer']):>16}"
+                                          if c else f"{'-':>16}" for c in cells))
+    for engine, c in report["comparisons"].items():
+        print(f"{engine}, open vocabulary / grammar on {c['files_compared']} files: RTF {c['rtf_open_over_grammar']}x, "
+              f"end of speech -> transcript p50 {c['eos_to_final_p50_open_over_grammar']}x / p95 "
+              f"{c['eos_to_final_p95_open_over_grammar']}x, RSS {c['rss_open_over_grammar']}x; "
+              f"sentence accuracy {_pct(c['sentence_accuracy']['grammar'])} vs {_pct(c['sentence_accuracy']['open'])}, "
+              f"WER {_pct(c['wer']['grammar'])} vs {_pct(c['wer']['open'])}, OOD rejected "
+              f"{_pct(c['ood_rejected']['grammar'])} vs {_pct(c['ood_rejected']['open'])}")
+
+
+def _main() -> None:
+    parser = argparse.ArgumentParser(description="asr bench worker (run by `assistant bench asr`)")
+    parser.add_argument("--worker", required=True, choices=ENGINES)
+    parser.add_argument("--mode", required=True, choices=MODES)
+    parser.add_argument("--files", required=True, help="JSON list of WAV paths")
+    args = parser.parse_args()
+    files = json.loads(Path(args.files).read_text())
+    print(json.dumps(worker(args.worker, args.mode, files)))
+
+
+if __name__ == "__main__":
+    _main()

@@ -1,0 +1,323 @@
+"""`assistant bench pipeline`: the whole assistant on recorded speech, end of speech to the car and back.
+
+Each recorded command (`make fixtures`) goes WavSource -> SpeechFrontEnd (endpointing +
+streaming ASR) -> Assistant.handle_text (NLU, dialogue, skills, the safety gate, CAN frames to
+the built-in simulated car, closed-loop confirmation) -> the reply synthesised and played into a
+null sink, on a car and conversation reset before each file. Measured per turn:
+
+- end of speech -> first CAN frame, and -> first reply audio (first block handed to the sink),
+  p50/p95: the endpointer's trailing-silence wait (stream time, as if live) plus everything after;
+- whole-pipeline real-time factor: front end + turn wall time / file length (and / speech);
+- ASR RTF, NLU parse latency, TTS RTF (synthesis time / reply audio);
+- cold start: a fresh `python` process to ready (everything loaded), and RSS of that process
+  after all its turns.
+
+Baselines in the same run: the same pipeline with open-vocabulary ASR on a smaller nested
+subset of the files (ratios on the files both took), and the NLU area's embedded-vs-rasa
+comparison (reused from `assistant bench nlu` when it ran first, else run here; rasa only when
+installed, `--nlu-backend embedded` skips it). Each mode runs in its own worker process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HELP = ("whole pipeline on recorded speech: end of speech -> first CAN frame / reply audio p50/p95, RTF, RSS, "
+        "cold start; grammar vs open ASR, embedded vs rasa NLU")
+LIMITS = {"grammar": 60, "open": 12}
+QUICK_LIMITS = {"grammar": 8, "open": 4}
+COLD_STARTS, QUICK_COLD_STARTS = 3, 1
+READY = "pipeline-worker-ready"
+
+
+def add_arguments(parser) -> None:
+    group = parser.add_argument_group("pipeline bench")
+    group.add_argument("--pipeline-limit", type=int, metavar="N",
+                       help=f"pipeline bench: command files with grammar ASR (default {LIMITS['grammar']}, "
+                            f"{QUICK_LIMITS['grammar']} with --quick; 0 = all)")
+    group.add_argument("--pipeline-open-limit", type=int, metavar="N",
+                       help=f"pipeline bench: files for the open-vocabulary baseline (default {LIMITS['open']}, "
+                            f"{QUICK_LIMITS['open']} with --quick; 0 = none)")
+
+
+# -- the worker: one ASR mode, a fresh process ------------------------------------------------
+
+def _recording_player(config):
+    """A Player on a null sink that keeps each reply's PlaybackReport (first audio, audio length)."""
+    from assistant.audio.sinks import NullSink
+    from assistant.tts.player import Player
+
+    class RecordingPlayer(Player):
+        def __init__(self, *a, **k) -> None:
+            super().__init__(*a, **k)
+            self.reports = []
+
+        def play(self, chunks):
+            report = super().play(chunks)
+            self.reports.append(report)
+            return report
+
+    return RecordingPlayer(NullSink(), block_ms=config.audio.output_block_ms,
+                           sample_rate=config.audio.output_sample_rate)
+
+
+def worker(mode: str, files: list[str], out=sys.stdout) -> dict:
+    """Load the pipeline (say READY), then one turn per file; per-turn timings and the process's RSS."""
+    started = time.perf_counter()
+    import psutil
+
+    from assistant.asr.base import load_engine
+    from assistant.asr.listener import SpeechFrontEnd
+    from assistant.audio.wav import WavSource
+    from assistant.config import load_config
+    from assistant.speech_eval import open_session, reset_session
+
+    imported = time.perf_counter()
+    config = load_config()
+    player = _recording_player(config)
+    assistant = open_session(config, speak=True, player=player)
+    front = SpeechFrontEnd(config, engine=load_engine(config, mode=mode))
+    ready = time.perf_counter()
+    print(READY, flush=True, file=out)
+    from tqdm import tqdm
+
+    rows = []
+    try:
+        for n, path in enumerate(tqdm(files, desc=f"pipeline ({mode} ASR)", unit="turn", file=sys.stderr,
+                                      disable=not files, dynamic_ncols=True)):
+            reset_session(assistant)
+            source = WavSource(path, block_ms=config.audio.block_ms)
+            t0 = time.perf_counter()
+            heard = list(front.listen(source))
+            t_heard = time.perf_counter()
+            accepted = [h for h in heard if not h.rejected]
+            text = " ".join(h.text for h in accepted)
+            eos_ms = heard[-1].eos_to_final_ms if heard else 0.0
+            played = len(player.reports)
+            report = assistant.handle_text(text, heard_at=t_heard - eos_ms / 1000, transcript=text, settle=False,
+                                           speaker_zone=(accepted[0].zone if accepted else None) or "driver")
+            t_turn = time.perf_counter()
+            play = player.reports[-1] if len(player.reports) > played else None
+            timings = report.timings_ms
+            first = report.turn.actions[0].parse if report.turn.actions else None
+            rows.append({
+                "file": path, "warmup": n == 0, "transcript": text, "rejected": not accepted,
+                "intent": first.intent.name if first else None, "frames": len(report.turn.frames),
+                "file_s": source.duration_s, "speech_s": sum(h.audio_s for h in heard),
+                "asr_ms": sum(h.asr_ms for h in heard), "eos_to_transcript_ms": eos_ms,
+                "front_wall_ms": (t_heard - t0) * 1000, "turn_wall_ms": (t_turn - t_heard) * 1000,
+                "eos_to_first_frame_ms": timings.get("end_of_speech_to_first_frame"),
+                "eos_to_first_audio_ms": timings.get("end_of_speech_to_first_audio"),
+                "nlu_ms": timings.get("nlu"), "dialogue_ms": timings.get("dialogue"), "tts_ms": timings.get("tts"),
+                "reply_audio_s": play.audio_s if play else None, "tts_error": report.tts_error,
+            })
+    finally:
+        assistant.close()
+    me = psutil.Process()
+    return {"mode": mode, "import_s": imported - started, "load_s": ready - imported, "ready_s": ready - started,
+            "rss_mb": me.memory_info().rss / 2**20,
+            "rss_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rows": rows}
+
+
+def _spawn(config, mode: str, files: list[str]) -> dict:
+    """Run a worker; its spawn -> READY wall time is the cold start (interpreter start included)."""
+    env = {**os.environ, "ASSISTANT_PATHS_MODELS": str(config.models_dir),
+           "ASSISTANT_PATHS_INTENTS": str(config.resolve(config.paths.intents))}
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(files, f)
+    try:
+        cmd = [sys.executable, "-m", "assistant.bench.pipeline", "--worker", mode, "--files", f.name]
+        spawned = time.perf_counter()
+        ready_at = None
+        # the worker's stderr (progress bar, errors) goes straight to ours
+        with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env) as proc:
+            lines = []
+            for line in proc.stdout:
+                if line.strip() == READY and ready_at is None:
+                    ready_at = time.perf_counter()
+                else:
+                    lines.append(line)
+            code = proc.wait()
+    finally:
+        os.unlink(f.name)
+    if code != 0 or not lines:
+        return {"mode": mode, "error": f"the {mode} worker failed (exit {code}); its messages are above"}
+    result = json.loads(lines[-1])
+    result["cold_start_s"] = (ready_at - spawned) if ready_at else None
+    return result
+
+
+# -- figures -----------------------------------------------------------------------------------
+
+def figures(result: dict) -> dict:
+    """Summaries of one worker's turns (the first turn is a warm-up and not counted)."""
+    from assistant.bench._stats import ratio, summary
+
+    rows = [r for r in result["rows"] if not r["warmup"]] or result["rows"]
+    file_s = sum(r["file_s"] for r in rows)
+    speech_s = sum(r["speech_s"] for r in rows)
+    wall_s = sum(r["front_wall_ms"] + r["turn_wall_ms"] for r in rows) / 1000
+    audio_s = sum(r["reply_audio_s"] or 0 for r in rows)
+    return {
+        "mode": result["mode"], "turns": len(rows),
+        "turns_with_frames": sum(r["frames"] > 0 for r in rows),
+        "eos_to_first_frame_ms": summary(r["eos_to_first_frame_ms"] for r in rows),
+        "eos_to_first_audio_ms": summary(r["eos_to_first_audio_ms"] for r in rows),
+        "eos_to_transcript_ms": summary(r["eos_to_transcript_ms"] for r in rows),
+        "pipeline_rtf": ratio(wall_s, file_s, 4),
+        "pipeline_rtf_speech": ratio(wall_s, speech_s, 4),
+        "asr_rtf": ratio(sum(r["asr_ms"] for r in rows) / 1000, speech_s, 4),
+        "nlu_parse_ms": summary((r["nlu_ms"] for r in rows), 3),
+        "dialogue_ms": summary(r["dialogue_ms"] for r in rows),
+        "tts_rtf": ratio(sum(r["tts_ms"] or 0 for r in rows) / 1000, audio_s, 4),
+        "tts_errors": sum(bool(r["tts_error"]) for r in rows),
+        "asr_rejected": sum(r["rejected"] for r in rows),
+        "cold_start_s": round(result["cold_start_s"], 3) if result.get("cold_start_s") else None,
+        "import_s": round(result["import_s"], 3), "load_s": round(result["load_s"], 3),
+        "rss_mb": round(result["rss_mb"], 1), "rss_peak_mb": round(result["rss_peak_mb"], 1),
+    }
+
+
+def _compare(grammar: dict, open_: dict) -> dict:
+    """Open vocabulary over grammar on the files both took (open's files are a subset)."""
+    from assistant.bench._stats import ratio
+
+    files = {r["file"] for r in open_["rows"] if not r["warmup"]}
+    g = figures({**grammar, "rows": [r for r in grammar["rows"] if r["file"] in files and not r["warmup"]]})
+    o = figures(open_)
+    out = {"files_compared": len(files)}
+    for key in ("eos_to_first_frame_ms", "eos_to_first_audio_ms", "eos_to_transcript_ms"):
+        for q in ("p50", "p95"):
+            out[f"{key}_{q}_open_over_grammar"] = ratio(o[key][q], g[key][q], 2)
+    out["pipeline_rtf_open_over_grammar"] = ratio(o["pipeline_rtf"], g["pipeline_rtf"], 2)
+    out["asr_rtf_open_over_grammar"] = ratio(o["asr_rtf"], g["asr_rtf"], 2)
+    out["turns_with_frames"] = {"grammar": g["turns_with_frames"], "open": o["turns_with_frames"]}
+    out["rss_open_over_grammar"] = ratio(open_["rss_mb"], grammar["rss_mb"], 2)
+    return out
+
+
+def _nlu_comparison(config, args) -> dict:
+    """The nlu area's embedded-vs-rasa figures: from this run when it ran, else measured now."""
+    earlier = getattr(args, "bench_results", {}).get("nlu")
+    if earlier is not None:
+        return {**earlier, "source": "nlu area of this run"}
+    from assistant.bench import nlu
+
+    ns = argparse.Namespace(quick=getattr(args, "quick", False), nlu_backend=getattr(args, "nlu_backend", None))
+    return {**nlu.run(config, ns), "source": "assistant.bench.nlu, run by the pipeline bench"}
+
+
+def run(config, args) -> dict:
+    from assistant.bench._recorded import load_recorded, select
+
+    quick = getattr(args, "quick", False)
+    items = load_recorded(config, getattr(args, "fixtures", None))
+    limits = dict(QUICK_LIMITS if quick else LIMITS)
+    if getattr(args, "pipeline_limit", None) is not None:
+        limits["grammar"] = args.pipeline_limit
+    if getattr(args, "pipeline_open_limit", None) is not None:
+        limits["open"] = args.pipeline_open_limit
+    out = Path(getattr(args, "out", "out/bench"))
+    results, report = {}, {"fixtures": str(items[0].path.parent), "limits": limits, "modes": {}}
+    for mode in ("grammar", "open"):
+        if mode == "open" and not limits["open"]:
+            continue
+        chosen = select(items, limits[mode] or None, kinds=("command",))
+        print(f"pipeline bench: {mode} ASR, {len(chosen) - 1} turns (+1 warm-up) ...", file=sys.stderr, flush=True)
+        results[mode] = _spawn(config, mode, [str(i.path) for i in chosen])
+        report["modes"][mode] = (figures(results[mode]) if "error" not in results[mode]
+                                 else {"mode": mode, "error": results[mode]["error"]})
+    colds = [results["grammar"].get("cold_start_s")] if "error" not in results["grammar"] else []
+    for _ in range((QUICK_COLD_STARTS if quick else COLD_STARTS) - 1):  # more cold starts: ready, no turns
+        again = _spawn(config, "grammar", [])
+        if "error" not in again:
+            colds.append(again["cold_start_s"])
+    colds = [c for c in colds if c]
+    report["cold_start_s"] = {"runs": [round(c, 3) for c in colds],
+                              "median": round(statistics.median(colds), 3) if colds else None}
+    if all(m in results and "error" not in results[m] for m in ("grammar", "open")):
+        report["open_vs_grammar"] = _compare(results["grammar"], results["open"])
+    report["nlu"] = _nlu_comparison(config, args)
+    report["pngs"] = _plot(results, out)
+    report["turns"] = {m: r.get("rows", []) for m, r in results.items()}
+    _print(report)
+    return report
+
+
+def _plot(results: dict, out: Path) -> dict:
+    from assistant.bench._plots import latency_cdf, latency_hist
+
+    pngs = {}
+    series = {}
+    for mode, result in results.items():
+        rows = [r for r in result.get("rows", []) if not r["warmup"]]
+        series[f"first CAN frame ({mode})"] = [r["eos_to_first_frame_ms"] for r in rows if r["eos_to_first_frame_ms"]]
+        series[f"first reply audio ({mode})"] = [r["eos_to_first_audio_ms"] for r in rows if r["eos_to_first_audio_ms"]]
+    made = latency_cdf(series, "end of speech -> first CAN frame / first reply audio", out / "pipeline_latency_cdf.png")
+    if made:
+        pngs["latency_cdf"] = str(made)
+    grammar = {k: v for k, v in series.items() if "(grammar)" in k}
+    made = latency_hist(grammar, "end of speech -> first frame / first audio (grammar ASR)",
+                        out / "pipeline_latency_hist.png")
+    if made:
+        pngs["latency_hist"] = str(made)
+    return pngs
+
+
+def _fmt(s: dict, unit: str = "ms") -> str:
+    return f"p50 {s['p50']:.0f} {unit}, p95 {s['p95']:.0f} {unit} (n={s['n']})" if s["n"] else "none"
+
+
+def _print(report: dict) -> None:
+    print("whole pipeline on recorded commands (speech -> ASR -> NLU -> dialogue -> gate -> CAN -> car -> reply TTS)")
+    for mode, f in report["modes"].items():
+        if "error" in f:
+            print(f"  {mode} ASR: not measured: {f['error']}")
+            continue
+        print(f"  {mode} ASR, {f['turns']} turns ({f['turns_with_frames']} sent frames, {f['asr_rejected']} rejected by ASR)")
+        print(f"    end of speech -> first CAN frame:  {_fmt(f['eos_to_first_frame_ms'])}")
+        print(f"    end of speech -> first reply audio: {_fmt(f['eos_to_first_audio_ms'])}")
+        print(f"    end of speech -> transcript:        {_fmt(f['eos_to_transcript_ms'])}")
+        print(f"    pipeline RTF {f['pipeline_rtf']} (of speech alone {f['pipeline_rtf_speech']}), ASR RTF {f['asr_rtf']}, "
+              f"TTS RTF {f['tts_rtf']}, NLU parse p50 {f['nlu_parse_ms']['p50']} ms / p95 {f['nlu_parse_ms']['p95']} ms")
+        print(f"    RSS {f['rss_mb']} MB (peak {f['rss_peak_mb']} MB); fresh process to ready {f['cold_start_s']} s "
+              f"(imports {f['import_s']} s, loading {f['load_s']} s)")
+    cold = report["cold_start_s"]
+    print(f"  cold start (grammar pipeline, process spawn -> ready): median {cold['median']} s over {len(cold['runs'])}")
+    c = report.get("open_vs_grammar")
+    if c:
+        x = lambda key: "-" if c[key] is None else f"{c[key]}x"
+        print(f"  open vocabulary / grammar on {c['files_compared']} files: first frame p50 "
+              f"{x('eos_to_first_frame_ms_p50_open_over_grammar')}, first audio p50 "
+              f"{x('eos_to_first_audio_ms_p50_open_over_grammar')}, transcript p50 "
+              f"{x('eos_to_transcript_ms_p50_open_over_grammar')}, pipeline RTF {x('pipeline_rtf_open_over_grammar')}, "
+              f"ASR RTF {x('asr_rtf_open_over_grammar')}, RSS {x('rss_open_over_grammar')}; turns that sent frames "
+              f"{c['turns_with_frames']['grammar']} vs {c['turns_with_frames']['open']}")
+    ratios = report["nlu"].get("ratios")
+    if ratios:
+        print(f"  NLU embedded vs rasa server ({report['nlu']['source']}): parse p50 {ratios['parse_p50_speedup']:.0f}x "
+              f"faster, RSS {ratios['rss_smaller_by']:.1f}x smaller")
+    else:
+        print(f"  NLU: no rasa comparison (rasa not installed/trained, or not asked for; see `assistant bench nlu`)")
+
+
+def _main() -> None:
+    parser = argparse.ArgumentParser(description="pipeline bench worker (run by `assistant bench pipeline`)")
+    parser.add_argument("--worker", required=True, choices=("grammar", "open"))
+    parser.add_argument("--files", required=True, help="JSON list of WAV paths")
+    args = parser.parse_args()
+    result = worker(args.worker, json.loads(Path(args.files).read_text()))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    _main()
