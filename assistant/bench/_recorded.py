@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,33 +103,40 @@ def select(items: list[RecordedItem], limit: int | None, *, kinds: tuple[str, ..
            snrs: tuple[str, ...] | None = None, seed: int = 0) -> list[RecordedItem]:
     """A fair subset of about `limit` files (None or 0: all of them).
 
-    Whole sentences are picked (every SNR of a chosen sentence comes along, so the
-    per-SNR figures compare the same sentences), spread over kind, split and voice in
-    proportion to the full set, in a seeded order: the same call gives the same subset.
+    Whole sentences are picked (every SNR of a chosen sentence comes along, so the per-SNR
+    figures compare the same sentences). Seats go to kind, then split, then voice in
+    proportion to the full set (Sainte-Lague at each level, so a small subset still has its
+    share of out-of-domain sentences), each group's sentences in a seeded order: the same
+    call gives the same subset, and a smaller limit gives a subset of a larger one.
     """
     chosen = [i for i in items if i.kind in kinds and (snrs is None or i.snr in snrs)]
+    if not limit or limit >= len(chosen):
+        return sorted(chosen, key=_order)
     by_id: dict[str, list[RecordedItem]] = defaultdict(list)
     for item in chosen:
         by_id[item.id].append(item)
-    if not limit or limit >= len(chosen):
-        return sorted(chosen, key=_order)
-    groups: dict[tuple, list[str]] = defaultdict(list)
+    leaves: dict[tuple, list[str]] = defaultdict(list)
     for sentence, variants in sorted(by_id.items()):
-        first = variants[0]
-        groups[(first.kind, first.split, first.voice)].append(sentence)
+        leaves[(variants[0].kind, variants[0].split, variants[0].voice)].append(sentence)
     rng = random.Random(seed)
-    for ids in groups.values():
+    size: Counter = Counter()
+    children: dict[tuple, set] = defaultdict(set)
+    for leaf, ids in sorted(leaves.items()):
         rng.shuffle(ids)
-    taken: dict[tuple, int] = dict.fromkeys(groups, 0)
+        for depth in range(len(leaf) + 1):
+            size[leaf[:depth]] += len(ids)
+            if depth:
+                children[leaf[:depth - 1]].add(leaf[:depth])
+    taken: Counter = Counter()
     picked: list[RecordedItem] = []
-    while len(picked) < limit:
-        open_groups = [g for g in sorted(groups) if taken[g] < len(groups[g])]
-        if not open_groups:
-            break
-        # the group furthest below its share of the whole goes next
-        group = min(open_groups, key=lambda g: (taken[g] / len(groups[g]), -len(groups[g])))
-        picked.extend(by_id[groups[group][taken[group]]])
-        taken[group] += 1
+    while len(picked) < limit and taken[()] < size[()]:
+        node: tuple = ()
+        while node not in leaves:
+            node = max((c for c in sorted(children[node]) if taken[c] < size[c]),
+                       key=lambda c: size[c] / (2 * taken[c] + 1))
+        picked.extend(by_id[leaves[node][taken[node]]])
+        for depth in range(len(node) + 1):
+            taken[node[:depth]] += 1
     return sorted(picked, key=_order)
 
 
