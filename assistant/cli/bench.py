@@ -12,10 +12,12 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
+import sys
 import time
 from pathlib import Path
 
 import assistant.bench
+from assistant.errors import AssistantError
 
 from ._common import config_from_args, print_json
 
@@ -37,17 +39,24 @@ def _do_bench(args) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     args.bench_results = {}  # earlier areas' results of this run, for areas that build on them
+    failed = []
     for area in areas:
         module = importlib.import_module(f"assistant.bench.{area}")
         started = time.perf_counter()
-        result = module.run(config, args)
-        args.bench_results[area] = result
+        try:
+            result = module.run(config, args)
+        except AssistantError as exc:  # e.g. no recorded set: say how to make it, and run the other areas
+            print(f"error: bench {area}: {exc}", file=sys.stderr)
+            failed.append(area)
+            result = {"error": str(exc).splitlines()[0], "hint": exc.hint}
+        else:
+            args.bench_results[area] = result
         result.setdefault("area", area)
         result.setdefault("wall_s", round(time.perf_counter() - started, 3))
         (out / f"{area}.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
         if args.json:
             print_json(result)
-    return 0
+    return 2 if failed else 0
 
 
 def add_subparser(subparsers) -> None:
