@@ -285,6 +285,14 @@ def _print(report: dict) -> None:
             cells = [r["by_snr"].get(s) for s in snrs]
             print(f"{label:22}" + "".join(f"{_pct(c['sentence_accuracy']) + ' / ' + _pct(c['wer']):>16}"
                                           if c else f"{'-':>16}" for c in cells))
+    splits = list(dict.fromkeys(s for r in done.values() for s in r["by_split"]))
+    if done and splits:
+        print("sentence accuracy / WER by split (commands)")
+        print(f"{'':22}" + "".join(f"{s:>16}" for s in splits))
+        for label, r in done.items():
+            cells = [r["by_split"].get(s) for s in splits]
+            print(f"{label:22}" + "".join(f"{_pct(c['sentence_accuracy']) + ' / ' + _pct(c['wer']):>16}"
+                                          if c else f"{'-':>16}" for c in cells))
     for engine, c in report["comparisons"].items():
         print(f"{engine}, open vocabulary / grammar on {c['files_compared']} files: RTF {c['rtf_open_over_grammar']}x, "
               f"end of speech -> transcript p50 {c['eos_to_final_p50_open_over_grammar']}x / p95 "
