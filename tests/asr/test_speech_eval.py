@@ -13,7 +13,7 @@ import pytest
 from assistant.bench._recorded import RecordedItem, load_recorded, select
 from assistant.bench._stats import edit_distance, percentile
 from assistant.config import Config
-from assistant.errors import DataError, ModelMissingError
+from assistant.errors import DataError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,17 +32,11 @@ def recorded(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def nlu():
-    """The embedded NLU, trained into models/ first if it is missing or stale (seconds)."""
+def nlu(nlu_ready):
+    """The embedded NLU (tests/conftest.py trains it first when missing or stale)."""
     from assistant.nlu.backend import load_nlu
-    from assistant.nlu.train import train
 
-    config = Config()
-    try:
-        backend = load_nlu(config)
-    except ModelMissingError:
-        train(config, progress=lambda *a, **k: None)
-        backend = load_nlu(config)
+    backend = load_nlu(Config())
     yield backend
     backend.close()
 

@@ -61,7 +61,7 @@ def test_bare_bench_runs_the_quick_set_and_says_what_is_opt_in(capsys):
 
 
 @pytest.mark.slow
-def test_bench_pipeline_cli(recorded, tmp_path, capsys):
+def test_bench_pipeline_cli(recorded, nlu_ready, tmp_path, capsys):
     from assistant.cli import main
 
     out = tmp_path / "bench"
