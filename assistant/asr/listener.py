@@ -127,10 +127,12 @@ class SpeechFrontEnd:
             self.endpointer.reset()
             return [b for b in recent if b.end_s > fired.at_s]  # speech said right after the wake phrase
         if self._turn_until is None:
+            self.endpointer.observe(block)  # the noise floor stays current between turns
             return []
         if block.start_s > self._turn_until and not self.endpointer.in_speech:
             self._turn_until = None
             self.endpointer.reset()
+            self.endpointer.observe(block)
             return []
         return [block]
 

@@ -83,6 +83,11 @@ class SpeechDetector:
         pcm = np.clip(filtered, -32768, 32767).astype(np.int16)
         return self._vad.is_speech(pcm.tobytes(), PIPELINE_RATE)
 
+    def observe(self, frame: np.ndarray) -> None:
+        """Track the noise floor only (no decision): audio heard while no turn is open."""
+        filtered, self._zi = lfilter(self._b, self._a, frame.astype(np.float64), zi=self._zi)
+        self._track_floor(energy_db(filtered))
+
     def _track_floor(self, level: float) -> None:
         if level <= SILENCE_DB:
             return  # digital silence says nothing about the cabin noise
@@ -140,6 +145,13 @@ class Endpointer:
             voiced = self.detector.is_speech(frame)
             events.extend(self._step(frame, start, voiced, block.channel_rms))
         return events
+
+    def observe(self, block: AudioBlock) -> None:
+        """Audio outside a turn: keeps the noise floor current, so a turn that opens with speech
+        at once (right after a wake phrase or a button press) is judged against the real cabin noise."""
+        size = self.detector.frame_samples
+        for i in range(0, len(block.pcm) - size + 1, size):
+            self.detector.observe(block.pcm[i:i + size])
 
     def flush(self, at_s: float) -> list:
         """End of stream: close an utterance in progress."""
