@@ -69,6 +69,9 @@ class WakeConfig:
     threshold: float = _doc("Keyword-spotting threshold (pocketsphinx kws_threshold).", 1e-20)
     push_to_talk: bool = _doc("Listen when the steering-wheel voice button (CAN) is pressed.", True)
     follow_up_s: float = _doc("After a reply, listen this long without the wake phrase.", 5.0)
+    barge_in: str = _doc(
+        "What interrupts a reply: speech (wake phrase, button or any speech; needs echo cancellation "
+        "when the mic hears the speaker), trigger (wake phrase or button only) or off.", "speech")
 
 
 @dataclass

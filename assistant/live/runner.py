@@ -1,0 +1,326 @@
+"""The live loop of `assistant run`: audio -> wake/button -> VAD -> ASR -> turn -> reply, until stopped.
+
+Two threads: the audio pump fills a bounded queue (pump.py), and the processing
+thread (the caller of `run()`) takes blocks through the speech front end. A turn
+(NLU, dialogue, skills, gate, bus) runs in the processing thread while the pump
+keeps capturing; the reply plays in the Player's thread, so listening goes on
+while it speaks. A wake phrase, a button press or (with [wake] barge_in =
+"speech") the start of speech cuts a reply that is playing.
+
+After each reply the next utterance needs no wake phrase for [wake] follow_up_s
+seconds (from the end of the reply; with speech barge-in the window is open
+while the reply plays, too).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable
+
+from assistant.asr.wake import VOICE_BUTTON_SIGNAL, AnyTrigger, PushToTalk, WakePhraseSpotter
+from assistant.errors import BusError, ConfigError
+from assistant.runtime import Assistant, TurnReport
+
+from .pump import AudioPump, QueueSource
+from .speech import ReplySpeaker, Spoken
+from .taps import ButtonLink, EndpointerTap, TriggerTap
+
+log = logging.getLogger(__name__)
+
+BARGE_IN_MODES = ("speech", "trigger", "off")
+TRIGGERED_KINDS = ("wake", "button")  # a rejected utterance after these still gets a "sorry"
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A scripted event at stream time `at_s` (built-in simulator only): press the voice
+    button (a real SWS_Buttons frame on the bus) and/or change the simulated car."""
+
+    at_s: float
+    press: bool = False
+    set: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RunSummary:
+    """The final line of a run."""
+
+    reason: str = ""
+    turns: int = 0
+    ignored: int = 0  # utterances heard in a follow-up window or always-on mode that were not commands
+    frames: int = 0
+    button_presses: int = 0
+    wakes: int = 0
+    barge_ins: int = 0
+    dropped_blocks: int = 0  # audio lost because processing fell behind (bounded queue)
+    mic_overruns: int = 0  # blocks the microphone driver itself dropped
+    tts_errors: int = 0
+    audio_s: float = 0.0  # stream time processed
+    uptime_s: float = 0.0
+
+    def to_json(self) -> dict:
+        return {"event": "stopped", **asdict(self)}
+
+
+class LiveAssistant:
+    """One running assistant on one audio source. `open()`, then `run()` (blocks), `stop()` from anywhere."""
+
+    def __init__(self, config, assistant: Assistant, front, speaker: ReplySpeaker | None, source, *,
+                 realtime: bool, button: PushToTalk | None = None, settle: bool = False,
+                 cues: list[Cue] | tuple = (), on_turn: Callable[[TurnReport], None] | None = None) -> None:
+        mode = config.wake.barge_in
+        if mode not in BARGE_IN_MODES:
+            raise ConfigError(f"[wake] barge_in = {mode!r} is not one of {', '.join(BARGE_IN_MODES)}")
+        self.config = config
+        self.assistant = assistant
+        self.front = front
+        self.speaker = speaker
+        self.source = source
+        self.realtime = realtime
+        self.settle = settle
+        self.on_turn = on_turn
+        self.barge_in = mode
+        self.cues = sorted(cues, key=lambda c: c.at_s)
+        self.summary = RunSummary()
+        self.startup_ms: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._started = time.perf_counter()
+        self._reply: tuple[Spoken, str] | None = None  # the reply playing, for the follow-up window
+        self.button_link = None
+        if front.trigger is not None:
+            front.trigger = TriggerTap(front.trigger, self._triggered)
+        if mode == "speech":
+            front.endpointer = EndpointerTap(front.endpointer, self._speech_started)
+        if button is not None:
+            self.button_link = ButtonLink(assistant.vehicle.state, button, on_press=self._button_pressed)
+        if self.cues:
+            self._check_cues()
+        self.pump = AudioPump(source, config.audio.queue_blocks, drop_when_full=realtime)
+
+    # -- start-up --------------------------------------------------------------
+    @classmethod
+    def open(cls, config, source, *, sink=None, realtime: bool = True, speak: bool = True,
+             scenario: dict | None = None, time_scale: float | None = None, **options) -> "LiveAssistant":
+        """Load everything (timed per stage in `startup_ms`), connect to the car, ready to `run()`."""
+        from assistant.asr.base import load_engine
+        from assistant.asr.listener import SpeechFrontEnd
+        from assistant.dialogue.replies import Replies
+        from assistant.nlu.backend import load_nlu
+        from assistant.vehicle.session import VehicleSession
+
+        timings: dict[str, float] = {}
+
+        def stage(name: str, load):
+            started = time.perf_counter()
+            result = load()
+            timings[name] = round((time.perf_counter() - started) * 1000, 1)
+            return result
+
+        with contextlib.ExitStack() as undo:
+            vehicle = stage("vehicle", lambda: VehicleSession(config, scenario=scenario, time_scale=time_scale))
+            undo.callback(vehicle.close)
+            nlu = stage("nlu", lambda: load_nlu(config))
+            undo.callback(nlu.close)
+            replies = Replies.load(config.intents_dir / "responses.yml")
+            engine = stage("asr", lambda: load_engine(config))
+            wake = stage("wake", lambda: WakePhraseSpotter.from_config(config)) if config.wake.phrase.strip() else None
+            speaker = stage("tts", lambda: _speaker(config, sink)) if speak else None
+            button = PushToTalk() if config.wake.push_to_talk else None
+            triggers = [t for t in (wake, button) if t is not None]
+            front = SpeechFrontEnd(config, engine=engine, trigger=AnyTrigger(*triggers) if triggers else None)
+            stage("bus_ready", lambda: _wait_for_car(vehicle))
+            assistant = Assistant(config, vehicle, nlu, replies)
+            live = cls(config, assistant, front, speaker, source, realtime=realtime, button=button, **options)
+            undo.pop_all()
+        live.startup_ms = timings
+        return live
+
+    def ready_info(self) -> dict:
+        """What the "ready" line says: what is listening, for what, on which bus."""
+        vehicle = self.assistant.vehicle
+        return {"event": "ready", "input": _describe(self.source), "realtime": self.realtime,
+                "wake_phrase": self.config.wake.phrase.strip() or None,
+                "push_to_talk": self.button_link is not None, "follow_up_s": self.config.wake.follow_up_s,
+                "barge_in": self.barge_in, "asr": f"{self.front.engine.name} ({self.front.engine.mode})",
+                "tts": (f"{self.speaker.tts.name} ({self.speaker.tts.voice}) -> {self.speaker.player.sink.name}"
+                        if self.speaker else None),
+                "bus": str(vehicle.spec), "simulator": "builtin" if vehicle.simulator is not None else "external",
+                "silent_ecus": vehicle.silent_ecus(), "startup_ms": self.startup_ms}
+
+    # -- running ---------------------------------------------------------------
+    def run(self) -> RunSummary:
+        """Listen and answer until the input ends or `stop()`; returns the summary."""
+        queue_source = QueueSource(self.pump, self._stop, on_block=self._on_block)
+        self.pump.start()
+        try:
+            for heard in self.front.listen(queue_source):
+                if self._stop.is_set():
+                    break
+                self._turn(heard, queue_source)
+            if self.pump.error is not None:
+                raise self.pump.error
+            if not self._stop.is_set():
+                self.summary.reason = self.summary.reason or "end of input"
+                if self.speaker is not None:
+                    self.speaker.wait()  # the last reply plays to its end
+        finally:
+            self._finish()
+        return self.summary
+
+    def stop(self, reason: str = "stopped") -> None:
+        """Thread- and signal-safe: stop listening, cut the reply; `run()` returns soon after."""
+        if not self.summary.reason:
+            self.summary.reason = reason
+        self._stop.set()
+        if self.speaker is not None:
+            self.speaker.stop()
+
+    def close(self) -> None:
+        self.pump.stop()
+        self.assistant.close()
+
+    def _finish(self) -> None:
+        self.pump.stop()
+        self.pump.join(timeout=2.0)
+        if self.speaker is not None:
+            if self._stop.is_set():
+                self.speaker.stop()
+            self.speaker.wait(timeout=5.0)
+            self.summary.tts_errors = self.speaker.errors
+        s = self.summary
+        s.dropped_blocks = self.pump.dropped
+        s.mic_overruns = getattr(self.source, "overruns", 0)
+        s.button_presses = self.button_link.presses if self.button_link else 0
+        s.uptime_s = round(time.perf_counter() - self._started, 3)
+
+    # -- per block (processing thread) -----------------------------------------
+    def _on_block(self, block) -> None:
+        self.summary.audio_s = round(block.end_s, 3)
+        while self.cues and self.cues[0].at_s <= block.start_s:
+            self._play_cue(self.cues.pop(0))
+        if self._reply is not None and self.speaker is not None and not self.speaker.playing:
+            spoken, text = self._reply
+            self._reply = None
+            self.speaker.check(spoken, text)
+            if not self.speaker.player.report.stopped:
+                self.front.open_turn(self.config.wake.follow_up_s)  # the follow-up window runs from the reply's end
+
+    def _play_cue(self, cue: Cue) -> None:
+        simulator = self.assistant.vehicle.simulator
+        for path, value in cue.set.items():
+            simulator.set(path, value)
+        if cue.press:
+            seen = self.button_link.presses
+            simulator.set(VOICE_BUTTON_SIGNAL, True)
+            if not self.button_link.wait_for_press(seen, timeout_s=1.0):
+                log.warning("scripted voice-button press at %.2f s was not seen on the bus", cue.at_s)
+            simulator.set(VOICE_BUTTON_SIGNAL, False)
+
+    def _check_cues(self) -> None:
+        if self.assistant.vehicle.simulator is None:
+            raise BusError("scripted presses and car changes need the built-in simulator",
+                           hint="press the real button, or steer `assistant sim --control` on the external bus")
+        if any(c.press for c in self.cues) and self.button_link is None:
+            raise ConfigError("a scripted button press needs push-to-talk", hint="set [wake] push_to_talk = true")
+
+    # -- barge-in ---------------------------------------------------------------
+    def _triggered(self, fired) -> None:
+        if fired.kind == "wake":
+            self.summary.wakes += 1
+        if self.barge_in != "off":
+            self._cut(fired.kind)
+
+    def _button_pressed(self) -> None:  # bus thread: cut at once, the turn starts at the next block
+        if self.barge_in != "off":
+            self._cut("button")
+
+    def _speech_started(self, event) -> None:
+        self._cut("speech")
+
+    def _cut(self, why: str) -> None:
+        if self.speaker is not None and self.speaker.stop():
+            self.summary.barge_ins += 1
+            log.info("barge-in (%s): reply cut", why)
+
+    # -- one turn ----------------------------------------------------------------
+    def _turn(self, heard, queue_source: QueueSource) -> None:
+        if heard.rejected and heard.trigger not in TRIGGERED_KINDS:
+            # noise or chatter in a follow-up window: no "sorry", and the window closes (noise must not hold it open)
+            self.summary.ignored += 1
+            log.info("ignored %s utterance (%s): %r", heard.trigger, heard.transcript.reason, heard.transcript.raw)
+            return
+        end_of_speech = self._end_of_speech(heard, queue_source)
+        report = self.assistant.handle_text("" if heard.rejected else heard.text, speaker_zone=heard.zone or "driver",
+                                            heard_at=end_of_speech, transcript=heard.text, settle=False)
+        spoken = None
+        if self.speaker is not None and report.reply:
+            spoken = self.speaker.say(report.reply)
+            self._reply = (spoken, report.reply)
+        if self.settle:
+            self.assistant.vehicle.settle(timeout_s=30)
+            report.state = self.assistant.vehicle.car_state()
+        self.summary.turns += 1
+        self.summary.frames += len(report.turn.frames)
+        self._annotate(report, heard, spoken, end_of_speech)
+        if self.barge_in == "speech" or spoken is None or spoken.error:
+            self.front.open_turn(self.config.wake.follow_up_s)
+        if self.on_turn is not None:
+            self.on_turn(report)
+
+    def _end_of_speech(self, heard, queue_source: QueueSource) -> float:
+        """perf_counter() time the speaker stopped talking."""
+        if self.realtime and queue_source.last_arrival is not None:
+            # the block that ended the utterance was captured at last_arrival, at stream time last_block.end_s
+            return queue_source.last_arrival - max(0.0, queue_source.last_block.end_s - heard.end_s)
+        return time.perf_counter() - heard.eos_to_final_ms / 1000  # as fast as possible: as if it were live
+
+    def _annotate(self, report: TurnReport, heard, spoken: Spoken | None, end_of_speech: float) -> None:
+        report.input = getattr(self.source, "current", None) or _describe(self.source)
+        stages = report.timings_ms
+        timings = {"endpoint": round(max(0.0, heard.detected_s - heard.end_s) * 1000, 1),
+                   "asr": round(heard.asr_ms, 1), "asr_finalize": round(heard.finalize_ms, 1),
+                   "end_of_speech_to_transcript": round(heard.eos_to_final_ms, 1),
+                   "nlu": stages.get("nlu"), "dialogue": stages.get("dialogue"),
+                   "tts_first_audio": spoken.first_audio_ms if spoken else None,
+                   "end_of_speech_to_first_frame": stages.get("end_of_speech_to_first_frame"),
+                   "end_of_speech_to_first_audio": (round((spoken.first_audio_at - end_of_speech) * 1000, 1)
+                                                    if spoken and spoken.first_audio_at else None)}
+        report.timings_ms = timings
+        if spoken is not None and spoken.error:
+            report.tts_error = spoken.error
+        report.extra.update({
+            "event": "turn", "turn": self.summary.turns, "trigger": heard.trigger,
+            "audio": {"zone": heard.zone, "start_s": round(heard.start_s, 3), "end_s": round(heard.end_s, 3),
+                      "confidence": round(heard.confidence, 4), "rejected": heard.rejected,
+                      "endpoint": heard.reason},
+            "reply_audio": spoken.path if spoken else None})
+
+
+def _speaker(config, sink) -> ReplySpeaker:
+    from assistant.tts import load_tts
+    from assistant.tts.player import Player
+
+    from .speech import reply_sink
+
+    tts = load_tts(config)
+    return ReplySpeaker(tts, Player.from_config(config, sink if sink is not None else reply_sink(config, None)))
+
+
+def _wait_for_car(vehicle) -> None:
+    if not vehicle.wait_ready(timeout_s=2.0):
+        log.warning("no status from %s: is the car (or `assistant sim`) on %s? Writes to them will be refused",
+                    ", ".join(vehicle.silent_ecus()), vehicle.spec)
+
+
+def _describe(source) -> str:
+    files = getattr(source, "files", None) or ([source.path] if getattr(source, "path", None) else [])
+    if files:
+        return ", ".join(str(f) for f in files[:3]) + (f" (+{len(files) - 3} more)" if len(files) > 3 else "")
+    device = getattr(source, "device", None)
+    if isinstance(device, dict):
+        return f"mic: {device.get('name')}"
+    return type(source).__name__
