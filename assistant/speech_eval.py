@@ -338,6 +338,8 @@ def build_report(results: list[ItemResult], meta: dict) -> dict:
         "files": len(results),
         "overall": summarize(results),
         "by": {g: {k: summarize(grouped[g][k]) for k in sort_groups(g, grouped[g])} for g in GROUPS},
+        "by_intent": {k: summarize([r for r in results if r.item.intent == k])
+                      for k in sorted({r.item.intent for r in results})},
         **confusion(results),
         "misses": [r.to_json() for r in results if (r.item.is_command and not r.correct)
                    or (not r.item.is_command and r.accepted) or r.car_right is False],
@@ -363,6 +365,10 @@ def print_report(report: dict) -> None:
           f"{_pct(o['unintended_write_rate'])}")
     print(f"  out of domain: false accepts {_pct(o['ood_false_accept_rate'])}, writes {_pct(o['ood_write_rate'])}, "
           f"rejected by ASR {_pct(o['ood_rejected_by_asr'])}")
+    weakest = sorted(((s["command_acceptance"], k, s["commands"]) for k, s in report["by_intent"].items()
+                      if s["commands"]), key=lambda t: (t[0], -t[2]))[:6]
+    if weakest:
+        print("  weakest intents: " + ", ".join(f"{k} {_pct(a)} of {n}" for a, k, n in weakest))
     header = f"  {'':22}{'files':>6}{'accept':>9}{'intent':>9}{'sent.acc':>9}{'WER':>8}{'car ok':>8}{'OOD FA':>8}"
     for g in GROUPS:
         print(f"by {g}\n{header}")
