@@ -5,10 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: help install system-deps test test-fast test-slow test-vcan demo clean models train rasa fuzz soak mutate
+.PHONY: help install system-deps test test-fast test-slow test-vcan demo demo-audio clean models train rasa fuzz soak mutate
 
 help:
 	@echo "make demo        run the assistant end to end on the embedded defaults"
+	@echo "make demo-audio  re-record the demo's spoken commands (assistant/data/demo/)"
 	@echo "make test        the whole test suite (fast, slow and real-vcan tests)"
 	@echo "make test-fast   unit and integration tests only (a few seconds)"
 	@echo "make test-vcan   the vehicle suite on a real SocketCAN vcan0 (qemu when the kernel lacks AF_CAN)"
@@ -35,6 +36,18 @@ install: $(STAMP)
 # trains Rasa DIET too (after `make rasa`, ~15 min).
 train: install
 	$(BIN)/assistant train
+
+# The bundled recorded drive (assistant/data/demo/) through the whole live pipeline of `assistant run`
+# on the embedded defaults and the built-in simulator: prints the conversation with the car's state
+# changes and writes the spoken replies to out/demo/reply_NN.wav. Trains (NLU, ASR grammar) first.
+demo: install
+	$(BIN)/assistant train
+	$(BIN)/assistant demo --out out/demo
+
+# Re-record the demo's commands from the `say:` lines of assistant/data/demo/script.yml (flite/espeak-ng),
+# then show what the current recogniser makes of each.
+demo-audio: install
+	$(BIN)/python tools/demo/make_demo_audio.py --check
 
 # Rasa 3.6 in its own virtualenv (PRODUCT.md recipe; several minutes). Not part of `make install`:
 # `rasa`-marked tests run wherever .rasa-venv exists and skip, saying why, elsewhere.
