@@ -104,8 +104,12 @@ class LiveAssistant:
     # -- start-up --------------------------------------------------------------
     @classmethod
     def open(cls, config, source, *, sink=None, realtime: bool = True, speak: bool = True,
-             scenario: dict | None = None, time_scale: float | None = None, **options) -> "LiveAssistant":
-        """Load everything (timed per stage in `startup_ms`), connect to the car, ready to `run()`."""
+             scenario: dict | None = None, time_scale: float | None = None, engine=None,
+             **options) -> "LiveAssistant":
+        """Load everything (timed per stage in `startup_ms`), connect to the car, ready to `run()`.
+
+        `engine`: an ASR engine already loaded (tests and benchmarks reuse one), else the configured one.
+        """
         from assistant.asr.base import load_engine
         from assistant.asr.listener import SpeechFrontEnd
         from assistant.dialogue.replies import Replies
@@ -126,7 +130,7 @@ class LiveAssistant:
             nlu = stage("nlu", lambda: load_nlu(config))
             undo.callback(nlu.close)
             replies = Replies.load(config.intents_dir / "responses.yml")
-            engine = stage("asr", lambda: load_engine(config))
+            engine = engine or stage("asr", lambda: load_engine(config))
             wake = stage("wake", lambda: WakePhraseSpotter.from_config(config)) if config.wake.phrase.strip() else None
             speaker = stage("tts", lambda: _speaker(config, sink)) if speak else None
             button = PushToTalk() if config.wake.push_to_talk else None
@@ -279,7 +283,7 @@ class LiveAssistant:
         return time.perf_counter() - heard.eos_to_final_ms / 1000  # as fast as possible: as if it were live
 
     def _annotate(self, report: TurnReport, heard, spoken: Spoken | None, end_of_speech: float) -> None:
-        report.input = getattr(self.source, "current", None) or _describe(self.source)
+        report.input = _input_at(self.source, heard.start_s) or _describe(self.source)
         stages = report.timings_ms
         timings = {"endpoint": round(max(0.0, heard.detected_s - heard.end_s) * 1000, 1),
                    "asr": round(heard.asr_ms, 1), "asr_finalize": round(heard.finalize_ms, 1),
@@ -314,6 +318,28 @@ def _wait_for_car(vehicle) -> None:
     if not vehicle.wait_ready(timeout_s=2.0):
         log.warning("no status from %s: is the car (or `assistant sim`) on %s? Writes to them will be refused",
                     ", ".join(vehicle.silent_ecus()), vehicle.spec)
+
+
+def _input_at(source, t: float) -> str | None:
+    """The file of a multi-file source that stream time `t` falls in (the pump may be reading a later one)."""
+    step_at = getattr(source, "step_at", None)
+    if step_at is not None:
+        index = step_at(t)
+        return None if index is None else str(source.files[index])
+    files, gap_s, block_ms = getattr(source, "files", None), getattr(source, "gap_s", None), getattr(source, "block_ms", 30)
+    if not files or gap_s is None:
+        return None
+    import math
+
+    from assistant.audio.wav import probe
+
+    block_s, start = block_ms / 1000, 0.0
+    for path in files:  # as FolderSource lays them out: whole blocks of each file, then the gap's blocks
+        info = probe(path)
+        start += math.ceil(info.frames / info.samplerate / block_s - 1e-9) * block_s + round(gap_s / block_s) * block_s
+        if t < start:
+            return str(path)
+    return str(files[-1])
 
 
 def _describe(source) -> str:
