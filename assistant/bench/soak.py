@@ -1,12 +1,21 @@
-"""`assistant bench soak`: many chat turns in one process; RSS growth after warm-up, exceptions, sockets.
+"""`assistant bench soak`: many replay and chat turns in one process; RSS growth after warm-up, exceptions, sockets.
 
 One assistant on the built-in simulator takes a seeded mix of conversations: commands,
 follow-ups ("a bit more", "close it again"), queries, confirmations, denials (the car is
 driven and parked in turn, so unlocking and the trunk are refused half the time) and
-garbage. RSS is sampled (after a garbage collection) every few hundred turns; the figure is
-the growth from the end of the warm-up to the end (target: under 5 MB over 10,000 turns),
-with a least-squares slope as a check. Any exception escaping a turn is counted (target 0),
-and the process's network sockets are listed at the end (target: none).
+garbage. Spread evenly among them, replay turns play a recorded WAV through the speech front
+end (endpointing, pocketsphinx with the intents' grammar) into the same assistant, as
+`assistant replay` does, as fast as the decoder goes: a few short commands synthesised with
+espeak-ng (one of them stereo 44.1 kHz) and a stretch of car noise, cycled, or the WAVs given
+with --soak-wavs. A replay turn costs a full decode (about a second on one core here), so by
+default 500 of the 10,000 turns are replay turns; --soak-replay-turns sets the share.
+
+RSS is sampled (after a garbage collection) every few hundred turns; the figure is the
+growth from the end of the warm-up to the end (target: under 5 MB over 10,000 turns), with
+a least-squares slope as a check. With `trace`, the count of live Python objects and the
+memory tracemalloc sees are sampled too (what the fast test bounds). Any exception escaping
+a turn is counted (target 0), and the process's network sockets are listed at the end
+(target: none).
 
 The soak measures leaks, not the rate limiter (the fuzz bench covers that): its gate gets a
 budget that 100 turns a second never reaches, so every command really goes to the car.
@@ -15,14 +24,21 @@ budget that 100 turns a second never reaches, so every command really goes to th
 from __future__ import annotations
 
 import gc
+import itertools
 import random
 import sys
+import tempfile
 import time
 import traceback
+import tracemalloc
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterator
 
-HELP = "soak: 10,000 chat turns in one process, RSS growth after warm-up, exceptions, network sockets"
+HELP = "soak: 10,000 replay and chat turns in one process, RSS growth after warm-up, exceptions, network sockets"
+REPLAY_COMMANDS = ("turn on the air conditioning", "open the passenger window", "set the volume to twenty",
+                   "what's the tire pressure", "close the passenger window")
 SPEED, GEAR = "Vehicle.Speed", "Vehicle.Powertrain.Transmission.SelectedGear"
 CONVERSATIONS = (
     ("set the temperature to twenty one", "make it warmer", "a bit more", "and the passenger side too"),
@@ -60,6 +76,9 @@ class SoakReport:
     warmup: int = 0
     seconds: float = 0.0
     rss_mb: list[tuple[int, float]] = field(default_factory=list)  # (turn, RSS MB after gc)
+    objects: list[tuple[int, int, int]] = field(default_factory=list)  # with trace: (turn, live objects, traced B)
+    replay_turns: int = 0
+    replay_seconds: float = 0.0
     exceptions: list[str] = field(default_factory=list)
     connections: list[str] = field(default_factory=list)
     stats: Counter = field(default_factory=Counter)
@@ -80,8 +99,19 @@ class SoakReport:
         var = sum((t - mean_t) ** 2 for t, _ in points)
         return sum((t - mean_t) * (m - mean_m) for t, m in points) / var * 1000 * 1024 if var else 0.0
 
+    def growth_after_warmup(self) -> tuple[int, int]:
+        """With trace: (live objects, traced bytes) at the end minus after the warm-up."""
+        after = [(n, b) for turn, n, b in self.objects if turn >= self.warmup]
+        return (after[-1][0] - after[0][0], after[-1][1] - after[0][1]) if len(after) > 1 else (0, 0)
+
     def summary(self) -> dict:
-        return {"turns": self.turns, "warmup_turns": self.warmup, "seconds": round(self.seconds, 1),
+        replay = {"replay_turns": self.replay_turns, "chat_turns": self.turns - self.replay_turns,
+                  "replay_seconds": round(self.replay_seconds, 1),
+                  "replay_s_per_turn": round(self.replay_seconds / self.replay_turns, 3) if self.replay_turns else None}
+        if self.objects:
+            objects, traced = self.growth_after_warmup()
+            replay |= {"objects_growth_after_warmup": objects, "traced_kb_growth_after_warmup": round(traced / 1024, 1)}
+        return replay | {"turns": self.turns, "warmup_turns": self.warmup, "seconds": round(self.seconds, 1),
                 "turns_per_s": round(self.turns / self.seconds, 1) if self.seconds else None,
                 "rss_start_mb": round(self.rss_mb[0][1], 2) if self.rss_mb else None,
                 "rss_after_warmup_mb": round(next((m for t, m in self.rss_mb if t >= self.warmup), 0), 2),
@@ -112,9 +142,74 @@ def inet_connections(process) -> list[str]:
     return found
 
 
+def replay_source(front, assistant, source) -> Iterator[tuple]:
+    """(Heard, TurnReport) for each utterance of an audio source, as `assistant replay` takes turns:
+    a transcript the recogniser rejected is an empty turn (the assistant says it did not catch it)."""
+    for heard in front.listen(source):
+        end_of_speech = time.perf_counter() - heard.eos_to_final_ms / 1000
+        report = assistant.handle_text("" if heard.rejected else heard.text, speaker_zone=heard.zone or "driver",
+                                       heard_at=end_of_speech, transcript=heard.text)
+        yield heard, report
+
+
+def synthesise_wavs(directory: Path) -> list[Path]:
+    """Short spoken commands (espeak-ng), one of them stereo 44.1 kHz, and 3 s of car noise, as WAVs."""
+    import numpy as np
+    import soundfile as sf
+    import soxr
+
+    from assistant.audio.faults import RATE, synthesise
+    from assistant.audio.noise import car_noise
+
+    directory.mkdir(parents=True, exist_ok=True)
+    pad = lambda x: np.concatenate([np.zeros(RATE // 3, np.float32), x, np.zeros(RATE, np.float32)])  # noqa: E731
+    paths = []
+    for i, text in enumerate(REPLAY_COMMANDS):
+        path, speech = directory / f"command{i}.wav", pad(synthesise(text))
+        if i == 1:
+            wide = soxr.resample(speech, RATE, 44100)
+            sf.write(str(path), np.stack([wide, wide * 0.5], axis=1), 44100, subtype="PCM_16")
+        else:
+            sf.write(str(path), speech, RATE, subtype="PCM_16")
+        paths.append(path)
+    paths.append(directory / "car_noise.wav")
+    sf.write(str(paths[-1]), car_noise(3.0, seed=7) * 0.2, RATE, subtype="PCM_16")
+    return paths
+
+
+def _replay_turn(front, assistant, path: Path, report: SoakReport) -> None:
+    from assistant.audio.wav import WavSource
+
+    started = time.perf_counter()
+    report.stats["replay_files"] += 1
+    for heard, turn in replay_source(front, assistant, WavSource(path)):
+        data = turn.to_json()
+        report.stats["replay_heard"] += 1
+        report.stats["replay_accepted"] += not heard.rejected
+        report.stats["replay_frames"] += len(data["frames"])
+        report.stats["frames"] += len(data["frames"])
+    report.replay_turns += 1
+    report.replay_seconds += time.perf_counter() - started
+
+
+def _chat_turn(assistant, text: str, report: SoakReport) -> None:
+    data = assistant.handle_text(text).to_json()
+    report.stats["frames"] += len(data["frames"])
+    report.stats[f"intent:{data['intent']['name'] if data['intent'] else None}"] += 1
+    if data["denied"]:
+        report.stats[f"denied:{data['denied']}"] += 1
+
+
+def _sample(report: SoakReport, process, trace: bool) -> None:
+    report.rss_mb.append((report.turns, _rss_mb(process)))
+    if trace:
+        report.objects.append((report.turns, len(gc.get_objects()), tracemalloc.get_traced_memory()[0]))
+
+
 def run_soak(config, turns: int, *, warmup: int | None = None, seed: int = 0, sample_every: int = 250,
+             replay_turns: int = 0, wavs: list[Path] | None = None, trace: bool = False,
              progress=None) -> SoakReport:
-    """`turns` chat turns through one assistant; see the module doc."""
+    """`turns` turns through one assistant, `replay_turns` of them from audio; see the module doc."""
     import psutil
 
     from assistant.runtime import Assistant
@@ -124,60 +219,84 @@ def run_soak(config, turns: int, *, warmup: int | None = None, seed: int = 0, sa
     config = replace(config, vehicle=replace(config.vehicle, channel=f"soak{seed}-{time.monotonic_ns()}",
                                              interface="virtual", simulator="builtin", write_timeout_s=1.0))
     report = SoakReport(warmup=turns // 10 if warmup is None else warmup)
+    replay_every = turns / replay_turns if replay_turns else 0
     process = psutil.Process()
-    assistant = Assistant.open(config, speak=False, time_scale=200)
-    try:
-        gate = assistant.vehicle.gate
-        gate._limiter = RateLimiter(per_message=(1e6, 1e6), overall=(1e6, 1e6))  # see the module doc
-        sim = assistant.vehicle.simulator
-        script: list[str] = []
-        started = time.perf_counter()
-        report.rss_mb.append((0, _rss_mb(process)))
-        for turn in range(turns):
-            if turn % 300 == 150:  # drive off, then park again: the rules deny, then allow
-                driving = sim.snapshot()[SPEED] == 0
-                sim.set(SPEED, 50 if driving else 0)
-                sim.set(GEAR, "D" if driving else "P")
-            if not script:
-                script = list(rng.choice(CONVERSATIONS))
-            text = script.pop(0)
-            try:
-                data = assistant.handle_text(text).to_json()
-                report.stats["frames"] += len(data["frames"])
-                report.stats[f"intent:{data['intent']['name'] if data['intent'] else None}"] += 1
-                if data["denied"]:
-                    report.stats[f"denied:{data['denied']}"] += 1
-            except Exception as exc:  # the figure: none may escape
-                report.exceptions.append(f"turn {turn} {text!r}: {type(exc).__name__}: {exc}\n"
-                                         + traceback.format_exc(limit=4))
-            report.turns = turn + 1
-            if report.turns % sample_every == 0 or report.turns == report.warmup:
-                report.rss_mb.append((report.turns, _rss_mb(process)))
-                if progress:
-                    progress(report)
-        report.seconds = time.perf_counter() - started
-        report.connections = inet_connections(process)
-    finally:
-        assistant.close()
+    with tempfile.TemporaryDirectory(prefix="soak-wavs-") as scratch:
+        front, wav_cycle = None, None
+        if replay_turns:
+            from assistant.asr.listener import SpeechFrontEnd
+
+            front = SpeechFrontEnd(config)
+            wav_cycle = itertools.cycle(wavs or synthesise_wavs(Path(scratch)))
+        if trace:
+            tracemalloc.start()
+        assistant = Assistant.open(config, speak=False, time_scale=200)
+        try:
+            gate = assistant.vehicle.gate
+            gate._limiter = RateLimiter(per_message=(1e6, 1e6), overall=(1e6, 1e6))  # see the module doc
+            sim = assistant.vehicle.simulator
+            script: list[str] = []
+            started = time.perf_counter()
+            _sample(report, process, trace)
+            next_replay = replay_every / 2 if replay_turns else None
+            for turn in range(turns):
+                if turn % 300 == 150:  # drive off, then park again: the rules deny, then allow
+                    driving = sim.snapshot()[SPEED] == 0
+                    sim.set(SPEED, 50 if driving else 0)
+                    sim.set(GEAR, "D" if driving else "P")
+                replay = next_replay is not None and turn >= next_replay and report.replay_turns < replay_turns
+                if not replay and not script:
+                    script = list(rng.choice(CONVERSATIONS))
+                what = next(wav_cycle) if replay else script.pop(0)
+                try:
+                    if replay:
+                        next_replay += replay_every
+                        _replay_turn(front, assistant, what, report)
+                    else:
+                        _chat_turn(assistant, what, report)
+                except Exception as exc:  # the figure: none may escape
+                    report.exceptions.append(f"turn {turn} {str(what)!r}: {type(exc).__name__}: {exc}\n"
+                                             + traceback.format_exc(limit=4))
+                report.turns = turn + 1
+                if report.turns % sample_every == 0 or report.turns == report.warmup:
+                    _sample(report, process, trace)
+                    if progress:
+                        progress(report)
+            report.seconds = time.perf_counter() - started
+            report.connections = inet_connections(process)
+        finally:
+            assistant.close()
+            if trace:
+                tracemalloc.stop()
     return report
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("--soak-turns", type=int, default=None,
-                        help="soak bench: chat turns (default 10000; 1000 with --quick)")
+                        help="soak bench: turns in all, replay and chat (default 10000; 1000 with --quick)")
+    parser.add_argument("--soak-replay-turns", type=int, default=None,
+                        help="soak bench: how many of them replay a WAV through ASR (default 500; 50 with --quick)")
+    parser.add_argument("--soak-wavs", nargs="+", metavar="WAV_OR_DIR", default=None,
+                        help="soak bench: WAVs to cycle in replay turns (default: synthesised commands and car noise)")
 
 
 def run(config, args) -> dict:
+    from assistant.audio.wav import audio_files
+
     turns = args.soak_turns or (1000 if args.quick else 10_000)
+    replay_turns = getattr(args, "soak_replay_turns", None)
+    replay_turns = min(turns, (50 if args.quick else 500) if replay_turns is None else replay_turns)
+    wavs = audio_files(args.soak_wavs) if getattr(args, "soak_wavs", None) else None
 
     def progress(report: SoakReport) -> None:
         if report.turns % max(turns // 10, 1) == 0:
             print(f"  soak: {report.turns}/{turns} turns, RSS {report.rss_mb[-1][1]:.1f} MB",
                   file=sys.stderr, flush=True)
 
-    report = run_soak(config, turns, progress=progress)
+    report = run_soak(config, turns, replay_turns=replay_turns, wavs=wavs, progress=progress)
     s = report.summary()
-    print(f"soak: {s['turns']} turns in {s['seconds']} s ({s['turns_per_s']}/s); RSS {s['rss_start_mb']} MB at start, "
+    print(f"soak: {s['turns']} turns ({s['replay_turns']} replayed from audio, {s['replay_s_per_turn']} s each; "
+          f"{s['chat_turns']} chat) in {s['seconds']} s ({s['turns_per_s']}/s); RSS {s['rss_start_mb']} MB at start, "
           f"{s['rss_after_warmup_mb']} MB after {report.warmup} warm-up turns, {s['rss_end_mb']} MB at the end: "
           f"growth {s['rss_growth_after_warmup_mb']:+.2f} MB (target < 5 MB), slope "
           f"{s['rss_slope_kb_per_1000_turns']:+.0f} KB per 1000 turns; {s['exceptions']} exceptions; "
