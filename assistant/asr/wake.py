@@ -85,7 +85,7 @@ class WakePhraseSpotter:
     def __init__(self, phrase: str, *, threshold: float = 1e-20, hmm: Path | None = None) -> None:
         from pocketsphinx import Decoder, get_model_path
 
-        from assistant.asr.lexicon import pronounce, read_cmudict
+        from assistant.asr.lexicon import pronounce
 
         self.phrase = " ".join(phrase.lower().split())
         if not self.phrase:
@@ -94,7 +94,7 @@ class WakePhraseSpotter:
         hmm = hmm or model / "en-us"
         if not (hmm / "mdef").is_file():
             raise ModelMissingError(f"no pocketsphinx acoustic model in {hmm}", hint="reinstall pocketsphinx")
-        words = pronounce(self.phrase.split(), read_cmudict(model / "cmudict-en-us.dict"))
+        words = pronounce(self.phrase.split(), _cmudict_entries(model / "cmudict-en-us.dict", self.phrase.split()))
         dict_path = _private_dict(words)
         try:
             self._decoder = Decoder(hmm=str(hmm), dict=str(dict_path), keyphrase=self.phrase,
@@ -150,6 +150,23 @@ class AnyTrigger:
     def reset(self) -> None:
         for t in self.triggers:
             t.reset()
+
+
+def _cmudict_entries(path: Path, words: list[str]) -> dict[str, list[str]]:
+    """Only these words' entries of a CMU dictionary: parsing all 134k lines cost ~0.5 s of start-up."""
+    import re
+
+    from assistant.asr.lexicon import read_cmudict
+
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return read_cmudict(path)  # raises the ModelMissingError that says what to do
+    wanted = "|".join(re.escape(w) for w in sorted(set(words)))
+    table: dict[str, list[str]] = {}
+    for word, phones in re.findall(rf"^({wanted})(?:\(\d+\))?[ \t]+([^\n#]+)", text, re.M):
+        table.setdefault(word, []).append(" ".join(phones.split()))
+    return table
 
 
 def _private_dict(words) -> Path:
