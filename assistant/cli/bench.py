@@ -69,11 +69,11 @@ def add_subparser(subparsers) -> None:
         "bench", help="benchmarks: latency, real-time factor, RSS, with baseline ratios",
         description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=f"areas:\n{areas_help}\n\nWith no AREA: {', '.join(a for a in DEFAULT_AREAS if a in modules)} "
-               f"(`--quick` for a small subset).\n{', '.join(opt_in) or 'none'}: minutes long, run only when named "
+               f"(`--quick` for a small subset).\nOnly when named (long runs): {', '.join(opt_in) or 'none'} "
                f"(make fuzz / make soak).")
     parser.add_argument("areas", nargs="*", metavar="AREA",
                         help=f"which benchmarks (default: {', '.join(a for a in DEFAULT_AREAS if a in available_areas())}; "
-                             f"{', '.join(opt_in) or 'none'} take minutes and run only when named)")
+                             f"{', '.join(opt_in) or 'none'} run only when named)")
     parser.add_argument("--out", default="out/bench", help="folder for JSON results and plots")
     parser.add_argument("--json", action="store_true", help="also print each result as one JSON line")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (for tests)")
