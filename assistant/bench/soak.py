@@ -12,8 +12,8 @@ default 500 of the 10,000 turns are replay turns; --soak-replay-turns sets the s
 
 RSS is sampled (after a garbage collection) every few hundred turns; the figure is the
 growth from the end of the warm-up to the end (target: under 5 MB over 10,000 turns), with
-a least-squares slope as a check. With `trace`, the count of live Python objects and the
-memory tracemalloc sees are sampled too (what the fast test bounds). Any exception escaping
+a least-squares slope as a check. With `trace`, the interpreter's allocated memory blocks and
+the memory tracemalloc sees are sampled too (what the fast test bounds). Any exception escaping
 a turn is counted (target 0), and the process's network sockets are listed at the end
 (target: none).
 
@@ -76,7 +76,7 @@ class SoakReport:
     warmup: int = 0
     seconds: float = 0.0
     rss_mb: list[tuple[int, float]] = field(default_factory=list)  # (turn, RSS MB after gc)
-    objects: list[tuple[int, int, int]] = field(default_factory=list)  # with trace: (turn, live objects, traced B)
+    objects: list[tuple[int, int, int]] = field(default_factory=list)  # with trace: (turn, allocated blocks, traced B)
     replay_turns: int = 0
     replay_seconds: float = 0.0
     exceptions: list[str] = field(default_factory=list)
@@ -100,8 +100,8 @@ class SoakReport:
         return sum((t - mean_t) * (m - mean_m) for t, m in points) / var * 1000 * 1024 if var else 0.0
 
     def growth_after_warmup(self) -> tuple[int, int]:
-        """With trace: (live objects, traced bytes) at the end minus after the warm-up."""
-        after = [(n, b) for turn, n, b in self.objects if turn >= self.warmup]
+        """With trace: (allocated blocks, traced bytes) at the end minus after the warm-up."""
+        after = [(blocks, traced) for turn, blocks, traced in self.objects if turn >= self.warmup]
         return (after[-1][0] - after[0][0], after[-1][1] - after[0][1]) if len(after) > 1 else (0, 0)
 
     def summary(self) -> dict:
@@ -109,8 +109,9 @@ class SoakReport:
                   "replay_seconds": round(self.replay_seconds, 1),
                   "replay_s_per_turn": round(self.replay_seconds / self.replay_turns, 3) if self.replay_turns else None}
         if self.objects:
-            objects, traced = self.growth_after_warmup()
-            replay |= {"objects_growth_after_warmup": objects, "traced_kb_growth_after_warmup": round(traced / 1024, 1)}
+            blocks, traced = self.growth_after_warmup()
+            replay |= {"allocated_blocks_growth_after_warmup": blocks,
+                       "traced_kb_growth_after_warmup": round(traced / 1024, 1)}
         return replay | {"turns": self.turns, "warmup_turns": self.warmup, "seconds": round(self.seconds, 1),
                 "turns_per_s": round(self.turns / self.seconds, 1) if self.seconds else None,
                 "rss_start_mb": round(self.rss_mb[0][1], 2) if self.rss_mb else None,
@@ -203,7 +204,7 @@ def _chat_turn(assistant, text: str, report: SoakReport) -> None:
 def _sample(report: SoakReport, process, trace: bool) -> None:
     report.rss_mb.append((report.turns, _rss_mb(process)))
     if trace:
-        report.objects.append((report.turns, len(gc.get_objects()), tracemalloc.get_traced_memory()[0]))
+        report.objects.append((report.turns, sys.getallocatedblocks(), tracemalloc.get_traced_memory()[0]))
 
 
 def run_soak(config, turns: int, *, warmup: int | None = None, seed: int = 0, sample_every: int = 250,
