@@ -52,6 +52,9 @@ def run_demo(config: Config, out_dir: str | Path = "out/demo", *, script_path: s
     from assistant.live.speech import NumberedWavSink
 
     script = Script.load(script_path)
+    configured_wake = config.wake.phrase
+    if script.wake_phrase is not None:
+        config.wake.phrase = script.wake_phrase  # the phrase the recordings say
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("reply_*.wav"):
@@ -63,7 +66,7 @@ def run_demo(config: Config, out_dir: str | Path = "out/demo", *, script_path: s
                               on_turn=lambda report: turns.append(_on_turn(report, source, state, echo)))
     state = {"car": live.assistant.vehicle.car_state(), "shown": set()}
     try:
-        echo(_banner(live, script, out))
+        echo(_banner(live, script, out, configured_wake))
         summary = live.run()
     finally:
         live.close()
@@ -127,11 +130,14 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _banner(live, script, out: Path) -> str:
+def _banner(live, script, out: Path, configured_wake: str) -> str:
     info = live.ready_info()
-    return (f"FAW voice assistant demo: {len(script.steps)} recorded commands -> wake phrase "
-            f"'{info['wake_phrase']}' / voice button -> VAD -> {info['asr']} -> NLU -> dialogue -> safety gate "
-            f"-> CAN ({info['bus']}, built-in simulator) -> {info['tts']} ({out}/reply_NN.wav)\n")
+    wake = f"'{info['wake_phrase']}'"
+    if info["wake_phrase"] != (configured_wake.strip() or None):
+        wake += f" (as recorded; [wake] phrase is '{configured_wake}')"
+    return (f"FAW voice assistant demo: {len(script.steps)} recorded commands -> wake phrase {wake} / voice button "
+            f"-> VAD -> {info['asr']} -> NLU -> dialogue -> safety gate -> CAN ({info['bus']}, built-in simulator) "
+            f"-> {info['tts']} ({out}/reply_NN.wav)\n")
 
 
 def _misses(result: DemoResult) -> list[str]:

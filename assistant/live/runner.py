@@ -90,6 +90,7 @@ class LiveAssistant:
         self._stop = threading.Event()
         self._started = time.perf_counter()
         self._reply: tuple[Spoken, str] | None = None  # the reply playing, for the follow-up window
+        self._follow_up_until = 0.0  # stream time the current follow-up window ends
         self.button_link = None
         if front.trigger is not None:
             front.trigger = TriggerTap(front.trigger, self._triggered)
@@ -211,7 +212,7 @@ class LiveAssistant:
             self._reply = None
             self.speaker.check(spoken, text)
             if not self.speaker.player.report.stopped:
-                self.front.open_turn(self.config.wake.follow_up_s)  # the follow-up window runs from the reply's end
+                self._open_follow_up(block.start_s)  # the follow-up window runs from the reply's end
 
     def _play_cue(self, cue: Cue) -> None:
         simulator = self.assistant.vehicle.simulator
@@ -253,9 +254,12 @@ class LiveAssistant:
     # -- one turn ----------------------------------------------------------------
     def _turn(self, heard, queue_source: QueueSource) -> None:
         if heard.rejected and heard.trigger not in TRIGGERED_KINDS:
-            # noise or chatter in a follow-up window: no "sorry", and the window closes (noise must not hold it open)
+            # noise or chatter in a follow-up window: no "sorry"; the window stays open until its
+            # original end (so a cough does not cost the follow-up, and noise cannot hold it open)
             self.summary.ignored += 1
             log.info("ignored %s utterance (%s): %r", heard.trigger, heard.transcript.reason, heard.transcript.raw)
+            if heard.trigger == "follow_up" and self._follow_up_until > heard.detected_s:
+                self.front.open_turn(self._follow_up_until - heard.detected_s)
             return
         end_of_speech = self._end_of_speech(heard, queue_source)
         report = self.assistant.handle_text("" if heard.rejected else heard.text, speaker_zone=heard.zone or "driver",
@@ -271,9 +275,13 @@ class LiveAssistant:
         self.summary.frames += len(report.turn.frames)
         self._annotate(report, heard, spoken, end_of_speech)
         if self.barge_in == "speech" or spoken is None or spoken.error:
-            self.front.open_turn(self.config.wake.follow_up_s)
+            self._open_follow_up(heard.detected_s)
         if self.on_turn is not None:
             self.on_turn(report)
+
+    def _open_follow_up(self, now_s: float) -> None:
+        self._follow_up_until = now_s + self.config.wake.follow_up_s
+        self.front.open_turn(self.config.wake.follow_up_s)
 
     def _end_of_speech(self, heard, queue_source: QueueSource) -> float:
         """perf_counter() time the speaker stopped talking."""

@@ -4,6 +4,7 @@ The script (YAML, e.g. assistant/data/demo/script.yml) lists what the driver say
 in order, with the recording of each:
 
     noise_dbfs: -50            # cabin noise under the whole stream (a mic never hears digital silence)
+    wake_phrase: hey car       # the wake phrase the recordings say (default: [wake] phrase)
     steps:
       - file: 01_hello.wav     # relative to the script's folder
         say: hey car, good morning
@@ -54,6 +55,7 @@ class Script:
     noise_dbfs: float | None = None
     voice: str = ""
     source: Path | None = None
+    wake_phrase: str | None = None
 
     @classmethod
     def load(cls, path: str | Path) -> "Script":
@@ -74,8 +76,9 @@ class Script:
                 raise DataError(f"{path}: step {n} has unknown keys {sorted(unknown)}")
             steps.append(Step(path.parent / raw["file"], str(raw["say"]), float(raw.get("gap_s", DEFAULT_GAP_S)),
                               bool(raw.get("press", False)), dict(raw.get("set") or {}), dict(raw.get("expect") or {})))
-        noise = doc.get("noise_dbfs")
-        return cls(steps, None if noise is None else float(noise), str(doc.get("voice", "")), path)
+        noise, wake = doc.get("noise_dbfs"), doc.get("wake_phrase")
+        return cls(steps, None if noise is None else float(noise), str(doc.get("voice", "")), path,
+                   None if wake is None else str(wake))
 
 
 class ScriptSource:

@@ -176,3 +176,25 @@ def test_stop_from_another_thread_ends_the_run(config, asr_engine, tmp_path):
     finally:
         live.close()
     assert summary.reason == "test" and summary.audio_s < 30
+
+
+def test_a_rejected_follow_up_keeps_the_window_only_until_its_end(config, recording, asr_engine):
+    from assistant.asr.base import Transcript
+    from assistant.asr.listener import Heard
+
+    live = LiveAssistant.open(config, FolderSource([recording("02_warmer.wav")]), realtime=False, engine=asr_engine,
+                              sink=NullSink())
+    try:
+        live._open_follow_up(10.0)  # a reply ended at 10 s: the window runs to 15 s
+        cough = Heard(Transcript("", 0.1, rejected=True, reason="garbage", raw="_huh"), None, 11.0, 11.4, 12.0,
+                      0.4, 5.0, 1.0, trigger="follow_up")
+        live._turn(cough, None)
+        assert live.summary.ignored == 1 and live.summary.turns == 0
+        assert live.front._pending_open == pytest.approx(3.0)  # the rest of the window, not a new one
+        late = Heard(Transcript("", 0.1, rejected=True, reason="garbage"), None, 15.5, 16.0, 16.6, 0.5, 5.0, 1.0,
+                     trigger="follow_up")
+        live.front._pending_open = None
+        live._turn(late, None)
+        assert live.summary.ignored == 2 and live.front._pending_open is None  # past its end: closed
+    finally:
+        live.close()
