@@ -77,7 +77,9 @@ def _do_run(args) -> int:
             _print_ready(args, ready)
             if args.duration:
                 import threading
-                threading.Timer(args.duration, live.stop, args=("duration",)).start()
+                timer = threading.Timer(args.duration, live.stop, args=("duration",))
+                timer.daemon = True  # an input that ends first must not wait for it
+                timer.start()
             summary = live.run()
         finally:
             live.close()
