@@ -37,7 +37,7 @@ HELP = "assistant run: cold start to ready, idle CPU while listening, RSS, end o
 READY_TARGET_S = 2.0
 FIRST_AUDIO_TARGET_MS = 200.0
 NOISE_DBFS = -45.0
-COMMANDS = ("02_warmer.wav", "03_window_halfway.wav", "04_close_it.wav")
+COMMANDS = ("03_window_halfway.wav", "04_close_it.wav", "08_fuel.wav")
 FLOOR_IMPORTS = "import numpy, scipy.signal, can, cantools, yaml, soundfile, soxr, webrtcvad, pocketsphinx"
 
 

@@ -24,7 +24,7 @@ def test_bench_runtime_reports_start_idle_rss_and_first_audio(tmp_path, nlu_read
         assert 0 < idle[mode]["cpu_share"] < 1.5 and idle[mode]["turns"] == 0  # cabin noise: nothing to answer
         assert idle[mode]["rss_idle_mb"] > idle["rss_floor_mb"] > 0
     assert idle["asr_decoding_everything"]["cpu_share"] > 0 and idle["simulated_car_alone"]["cpu_share"] >= 0
-    assert first["turns"] == 1 and first["heard"] == ["make it a bit warmer"]
+    assert first["turns"] == 1 and first["heard"] == ["open my window halfway"]
     e2a, wait = first["end_of_speech_to_first_audio_ms"]["p50"], first["endpoint_wait_ms"]["p50"]
     assert e2a > wait >= 500  # the endpointer's trailing silence (600 ms default) comes first
     assert result["targets"] == {"ready_s": 2.0, "first_audio_ms": 200.0}
