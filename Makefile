@@ -15,7 +15,8 @@ help:
 	@echo "make test-vcan   the vehicle suite on a real SocketCAN vcan0 (qemu when the kernel lacks AF_CAN)"
 	@echo "make install     create $(VENV) and install the package with its extras"
 	@echo "make models      download a piper voice and a vosk model into models/ (needs a network)"
-	@echo "make train       train the embedded NLU model (seconds) into models/"
+	@echo "make train       train the embedded NLU model and compile the ASR grammar (seconds) into models/"
+	@echo "make fixtures    synthesise the recorded command/wake sets into tests/fixtures/generated/ (minutes)"
 	@echo "make rasa        build .rasa-venv with rasa 3.6 for the rasa NLU backend (minutes)"
 	@echo "make fuzz        100k fuzzed gate turns + 1k text turns judged by an independent oracle (minutes)"
 	@echo "make soak        10,000-turn soak (RSS, exceptions, sockets) and the bus-flood latency ratio (minutes)"
@@ -55,6 +56,12 @@ RASA_VENV ?= .rasa-venv
 rasa: $(RASA_VENV)/.rasa-installed
 $(RASA_VENV)/.rasa-installed: tools/rasa/install.sh
 	bash tools/rasa/install.sh $(RASA_VENV) $(PYTHON)
+
+# Recorded-audio sets for `assistant eval speech` and `assistant bench asr` (espeak-ng/flite voices, car
+# noise at several SNRs; seeded, so the same data gives the same files). The unit tests use the small
+# committed set in tests/asr/wav/ instead.
+fixtures: install
+	$(BIN)/python tools/fixtures/make_fixtures.py --sets commands,wake
 
 # Fails fast offline, saying what is missing and how to install it by hand.
 models: install

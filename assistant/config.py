@@ -65,7 +65,7 @@ class VadConfig:
 
 @dataclass
 class WakeConfig:
-    phrase: str = _doc("Wake phrase spotted by the ASR engine's keyword spotter.", "hey car")
+    phrase: str = _doc("Wake phrase spotted by the ASR engine's keyword spotter (every word must be in its dictionary).", "hey car")
     threshold: float = _doc("Keyword-spotting threshold (pocketsphinx kws_threshold).", 1e-20)
     push_to_talk: bool = _doc("Listen when the steering-wheel voice button (CAN) is pressed.", True)
     follow_up_s: float = _doc("After a reply, listen this long without the wake phrase.", 5.0)
@@ -77,15 +77,19 @@ class WakeConfig:
 @dataclass
 class AsrConfig:
     engine: str = _doc("ASR engine: pocketsphinx (embedded default) or vosk.", "pocketsphinx")
-    mode: str = _doc("grammar (constrained by intents/) or open (open vocabulary).", "grammar")
+    mode: str = _doc("grammar (FSG of the intents' phrasings), ngram (a trigram LM of them: looser, "
+                     "for new phrasings) or open (the engine's open vocabulary).", "grammar")
     vosk_model: str = _doc("vosk model folder; empty = first models/vosk-model-* found.", "")
     pocketsphinx_model: str = _doc(
         "pocketsphinx acoustic model folder (mdef, means, ...; a *.dict beside it); empty = the "
         "US-English model in the pocketsphinx wheel.", "")
     reject_threshold: float = _doc("Transcripts scoring below this are rejected as out of domain.", 0.0)
-    garbage_penalty: float = _doc(
-        "grammar mode: weight (0-1) of each word on the out-of-domain (garbage) path; higher "
-        "rejects more, lower rejects less. Recompiled by `assistant train asr`.", 1e-4)
+    garbage_weight: float = _doc(
+        "grammar mode: weight (0-1) of each word on the out-of-domain (garbage) path against 1 for "
+        "command words; higher rejects more, lower rejects less. Recompiled automatically.", 1e-3)
+    garbage_mass: float = _doc(
+        "ngram mode: share of the unigram probability given to the out-of-domain (garbage) words; "
+        "higher rejects more. Recompiled by `assistant train asr`.", 1e-4)
 
 
 @dataclass

@@ -2,9 +2,10 @@
 
 Engines decode streaming: `start()`, `feed(pcm)` for each block (16 kHz mono
 int16), `partial()` while speech goes on, `finish()` for the final
-`Transcript`. `mode` is "grammar" (constrained by the grammar compiled from
-intents/, with out-of-domain rejection) or "open" (the engine's own
-open-vocabulary language model).
+`Transcript`. `mode` is "grammar" (a finite-state grammar compiled from
+intents/, with out-of-domain rejection), "ngram" (a trigram LM of the same
+phrasings: looser, for phrasings the grammar lacks) or "open" (the engine's
+own open-vocabulary language model).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 
 from assistant.errors import ConfigError
 
-MODES = ("grammar", "open")
+MODES = ("grammar", "ngram", "open")
 
 # name -> (module, class), imported lazily so a missing optional package only matters when chosen
 ENGINES: dict[str, tuple[str, str]] = {

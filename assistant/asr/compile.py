@@ -16,10 +16,10 @@ is never used.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
-import os
 from pathlib import Path
 from typing import Callable
 
@@ -32,12 +32,12 @@ from assistant.nlu.data import load_nlu_data
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 GARBAGE_PREFIX = "_"
 DATA_DIR = Path(__file__).with_name("data")
 # vosk compiles its grammar at run time; past a few thousand phrases that takes seconds
 VOSK_MAX_PHRASES = 4000
-NGRAM_FILLS_PER_TEMPLATE = int(__import__('os').environ.get('FILLS', '20'))
+NGRAM_FILLS_PER_TEMPLATE = 20  # slot fillings drawn per template for the n-gram counts
 
 
 def asr_dir(config) -> Path:
@@ -57,6 +57,13 @@ def garbage_vocabulary(config, grammar: DomainGrammar) -> list[str]:
     return sorted(words)
 
 
+def grammar_sources(config) -> list[Path]:
+    """What the grammar is compiled from: the NLU training data, plus intents/<lang>/asr/
+    (phrasings the recogniser must accept that are kept out of NLU training)."""
+    extra = config.intents_dir / "asr"
+    return [config.intents_dir / "nlu"] + ([extra] if any(extra.glob("*.yml")) else [])
+
+
 def _extra_lexicon(config) -> dict[str, list[str]]:
     """Optional project pronunciations: intents/<lang>/asr_lexicon.dict (CMU format)."""
     path = config.intents_dir / "asr_lexicon.dict"
@@ -69,11 +76,9 @@ def _cmudict_path() -> Path:
 
 
 def fingerprint(config) -> str:
-    import hashlib
-    data = load_nlu_data(config.intents_dir / "nlu")
+    data = load_nlu_data(*grammar_sources(config))
     digest = hashlib.sha256(data.fingerprint().encode())
-    import os
-    digest.update(f"{FORMAT_VERSION}:{config.asr.garbage_penalty}:{os.environ.get('NGARB')}:{os.environ.get('ORDER')}:{os.environ.get('BOS')}:{os.environ.get('FILLS')}:{os.environ.get('CW')}".encode())
+    digest.update(f"{FORMAT_VERSION}:{config.asr.garbage_weight}:{config.asr.garbage_mass}".encode())
     garbage = DATA_DIR / f"garbage_{config.language}.txt"
     if garbage.is_file():
         digest.update(garbage.read_bytes())
@@ -106,7 +111,7 @@ def compile_grammar(config, progress: Callable[[float, str], None] | None = None
     progress = progress or (lambda fraction, message="": None)
     started = time.perf_counter()
     progress(0.05, "reading intents")
-    data = load_nlu_data(config.intents_dir / "nlu")
+    data = load_nlu_data(*grammar_sources(config))
     grammar = build_grammar(data)
     if not grammar.templates:
         raise DataError(f"no command examples in {config.intents_dir / 'nlu'}",
@@ -115,9 +120,6 @@ def compile_grammar(config, progress: Callable[[float, str], None] | None = None
     dictionary = read_cmudict(_cmudict_path())
     words = pronounce(grammar.vocabulary, dictionary, _extra_lexicon(config))
     garbage = [w for w in garbage_vocabulary(config, grammar) if w in dictionary or w in words.entries]
-    import os
-    if os.environ.get("NGARB"):
-        garbage = garbage[:int(os.environ["NGARB"])]
     for word in garbage:
         words.entries[GARBAGE_PREFIX + word] = list((words.entries.get(word) or dictionary[word])[:1])
         words.source[GARBAGE_PREFIX + word] = "garbage"
@@ -125,12 +127,11 @@ def compile_grammar(config, progress: Callable[[float, str], None] | None = None
     out = asr_dir(config)
     (out / "pocketsphinx").mkdir(parents=True, exist_ok=True)
     fsg = build_fsg(grammar, garbage_words=[GARBAGE_PREFIX + w for w in garbage],
-                    garbage_penalty=config.asr.garbage_penalty)
+                    garbage_weight=config.asr.garbage_weight)
     fsg.write(out / "pocketsphinx" / "commands.fsg")
     progress(0.6, "n-gram language model")
-    model = estimate(grammar.sentences(per_template=NGRAM_FILLS_PER_TEMPLATE, class_weight=float(os.environ.get('CW', '0'))),
-                     garbage_words=[GARBAGE_PREFIX + w for w in garbage], garbage_mass=config.asr.garbage_penalty,
-                     order=int(os.environ.get("ORDER", "3")), backoff_scale=float(os.environ.get("BOS", "1")))
+    model = estimate(grammar.sentences(per_template=NGRAM_FILLS_PER_TEMPLATE),
+                     garbage_words=[GARBAGE_PREFIX + w for w in garbage], garbage_mass=config.asr.garbage_mass)
     write_arpa(model, out / "pocketsphinx" / "commands.lm")
     words.write_dict(out / "pocketsphinx" / "words.dict")
     progress(0.8, "vosk grammar")
@@ -146,7 +147,8 @@ def compile_grammar(config, progress: Callable[[float, str], None] | None = None
         "slots": {name: len(fillers) for name, fillers in grammar.slots.items()},
         "vocabulary": len(grammar.vocabulary),
         "garbage_words": len(garbage),
-        "garbage_penalty": config.asr.garbage_penalty,
+        "garbage_weight": config.asr.garbage_weight,
+        "garbage_mass": config.asr.garbage_mass,
         "fsg_states": fsg.num_states,
         "fsg_transitions": len(fsg.transitions),
         "vosk_phrases": len(phrases),

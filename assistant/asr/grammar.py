@@ -33,6 +33,14 @@ NUMBER_RANGES: dict[str, list[float]] = {
     "level": number_range(0, 100),
 }
 DEFAULT_NUMBER_RANGE = number_range(0, 100)
+# tighter ranges where an intent's numbers are small (a margin above the limit is kept so
+# "fan speed nine" is heard and answered with the range instead of misheard)
+INTENT_NUMBER_RANGES: dict[tuple[str, str], list[float]] = {
+    ("climate_fan", "level"): number_range(0, 10),
+    ("seat_heat", "level"): number_range(0, 5),
+    ("seat_ventilate", "level"): number_range(0, 5),
+    ("climate_change_temperature", "amount"): number_range(1, 10),
+}
 # lookup tables that are not interchangeable word classes (numbers and colours are slots already)
 WORD_CLASSES_SKIPPED = frozenset({"number", "color"})
 
@@ -45,8 +53,14 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def slot_name(entity: str, numeric: bool) -> str:
-    return f"${entity}#num" if numeric else f"${entity}"
+def slot_name(intent: str, entity: str, numeric: bool) -> str:
+    """Slots are per intent: "mute" is a volume state, never a mirror's, so fold-mirror
+    templates do not accept it (a grammar that over-generates is slower and less accurate)."""
+    return f"${intent}:{entity}" + ("#num" if numeric else "")
+
+
+def slot_entity(name: str) -> str:
+    return name[1:].split(":", 1)[1].split("#")[0]
 
 
 def is_slot(symbol: str) -> bool:
@@ -139,7 +153,6 @@ class DomainGrammar:
 def build_grammar(data: NluData) -> DomainGrammar:
     """Templates and slot fillers from Rasa training data."""
     grammar = DomainGrammar()
-    values: dict[str, set[str]] = {}
     fillers: dict[str, set[tuple[str, ...]]] = {}
     templates: dict[tuple[str, ...], str] = {}
     for example in data.examples:
@@ -154,24 +167,20 @@ def build_grammar(data: NluData) -> DomainGrammar:
             symbols.extend(spoken_tokens(example.text[cursor:span.start]))
             said = example.text[span.start:span.end]
             numeric = _is_number(said.strip()) or _is_spoken_number(said)
-            name = slot_name(span.entity, numeric)
+            name = slot_name(example.intent, span.entity, numeric)
             symbols.append(name)
             fillers.setdefault(name, set()).add(tuple(spoken_tokens(said)))
-            values.setdefault(span.entity, set()).add(span.value.lower())
             cursor = span.end
         symbols.extend(spoken_tokens(example.text[cursor:]))
         if symbols:
             templates.setdefault(tuple(symbols), example.intent)
     for name in list(fillers):
-        entity = name[1:].split("#")[0]
+        entity = slot_entity(name)
         if name.endswith("#num"):
-            for number in NUMBER_RANGES.get(entity, DEFAULT_NUMBER_RANGE):
+            intent = name[1:].split(":", 1)[0]
+            numbers = INTENT_NUMBER_RANGES.get((intent, entity)) or NUMBER_RANGES.get(entity, DEFAULT_NUMBER_RANGE)
+            for number in numbers:
                 fillers[name].update(tuple(f.split()) for f in spoken_forms(number))
-        else:
-            # synonyms whose canonical value this entity takes are spoken forms of it too
-            for said, canonical in data.synonyms.items():
-                if canonical.lower() in values.get(entity, set()) and not _is_spoken_number(said):
-                    fillers[name].add(tuple(spoken_tokens(said)))
         fillers[name].discard(())
     grammar.slots = {name: sorted(f) for name, f in sorted(fillers.items())}
     for name, members in sorted(data.lookups.items()):

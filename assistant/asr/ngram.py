@@ -29,7 +29,7 @@ def _log10(p: float) -> float:
 
 
 def estimate(sentences: list[tuple[tuple[str, ...], float]], *, garbage_words: list[str] = (),
-             garbage_mass: float = 0.0, order: int = 3, backoff_scale: float = 1.0) -> dict[int, dict[tuple[str, ...], tuple[float, float | None]]]:
+             garbage_mass: float = 0.0, order: int = 3) -> dict[int, dict[tuple[str, ...], tuple[float, float | None]]]:
     """n-gram -> (log10 prob, log10 backoff or None) for orders 1..order."""
     counts: list[dict[tuple[str, ...], float]] = [defaultdict(float) for _ in range(order + 1)]
     for words, weight in sentences:
@@ -69,7 +69,7 @@ def estimate(sentences: list[tuple[tuple[str, ...], float]], *, garbage_words: l
             bo = backoff.get(gram) if n < order else None
             if n < order and bo is None and gram != (EOS,):
                 bo = 1.0  # a history never followed by anything: no mass moves
-            model[n][gram] = (-99.0 if gram == (BOS,) else _log10(p), None if bo is None else _log10(bo * backoff_scale))
+            model[n][gram] = (-99.0 if gram == (BOS,) else _log10(p), None if bo is None else _log10(bo))
     if order > 1:
         model[1][(BOS,)] = (-99.0, _log10(backoff.get((BOS,), 1.0)))
     return model

@@ -145,7 +145,7 @@ class VoskEngine:
         self.model_path = info["path"]
         self.threshold = config.asr.reject_threshold
         self._grammar: str | None = None
-        if mode == "grammar":
+        if mode in ("grammar", "ngram"):  # vosk takes a phrase list, not an LM: both use it
             if not info["dynamic"]:
                 log.warning("vosk model %s has a static graph: it cannot take a grammar, decoding open",
                             info["path"])

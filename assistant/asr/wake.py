@@ -7,10 +7,10 @@ keyword search (kws) running on every block; the button (VSS
 layer) just sets a `threading.Event` - or any callable that returns True once
 per press - and the next block starts the turn.
 
-The default wake phrase "hey copilot" was chosen because every word is in the
-pocketsphinx dictionary, it has nine phones (long keywords false-alarm far
-less than "hey car"), and "copilot" is rare in ordinary speech while fitting a
-car assistant.
+The wake phrase is config.wake.phrase (default "hey car"); every word must be
+in the pocketsphinx dictionary. Longer phrases false-alarm less: "hey copilot"
+(nine phones) is a good choice where "hey car" wakes too often; measure with
+`assistant bench wake` on the fixtures.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from ._common import config_from_args
 # (stage, "module:function"), run in this order
 TRAINERS: list[tuple[str, str]] = [
     ("nlu", "assistant.nlu.train:train"),
+    ("asr", "assistant.asr.compile:train"),
 ]
 
 
