@@ -155,3 +155,63 @@ def sort_groups(name: str, keys) -> list[str]:
     if name == "snr":
         return sorted(keys, key=lambda k: (SNR_ORDER.index(k) if k in SNR_ORDER else len(SNR_ORDER), k))
     return sorted(keys)
+
+
+# -- a small set made on the spot ------------------------------------------------------------------
+
+LEAD_S, TAIL_S = 0.4, 0.9  # silence around the speech: room for the endpointer, as in `make fixtures`
+SAMPLE_SENTENCES = (  # a window with zone and amount, climate on/off, a spoken number, one out of domain
+    {"text": "open the passenger window halfway", "intent": "window_open",
+     "entities": [("zone", "passenger"), ("amount", "50")]},
+    {"text": "turn on the air conditioning", "intent": "climate_ac", "entities": [("state", "on")], "split": "blind"},
+    {"text": "set the temperature to twenty two degrees", "intent": "climate_set_temperature",
+     "entities": [("temperature", "22")]},
+    {"text": "what's the capital of france", "intent": "nlu_fallback", "kind": "ood"},
+)
+
+
+def synthesize_set(folder: str | Path, sentences=SAMPLE_SENTENCES, *, snrs: tuple[str, ...] = ("clean", "10"),
+                   voices: tuple[str, ...] = ("en-us", "en-gb"), seed: int = 0) -> Path:
+    """Speak `sentences` ({text, intent, entities: [(entity, value)], kind, split}) with espeak-ng into
+    a recorded set in `folder` (manifest.json + one WAV per sentence and SNR, car noise mixed in).
+
+    The full set comes from `make fixtures`; this makes a handful of files for tests and checks
+    without depending on that tool's options.
+    """
+    import io
+    import shutil
+    import subprocess
+
+    import numpy as np
+    import soundfile as sf
+    import soxr
+
+    from assistant.audio.noise import car_noise, mix_at_snr, to_int16
+    from assistant.errors import ModelMissingError
+
+    if shutil.which("espeak-ng") is None:
+        raise ModelMissingError("espeak-ng is not installed", hint="run `make system-deps` (apt-get install espeak-ng)")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rate, rows = 16000, []
+    for n, sentence in enumerate(sentences):
+        voice = voices[n % len(voices)]
+        wav = subprocess.run(["espeak-ng", "-v", voice, "--stdout", sentence["text"]], capture_output=True,
+                             check=True, timeout=60).stdout
+        speech, sr = sf.read(io.BytesIO(wav), dtype="float32")
+        speech = soxr.resample(speech, sr, rate) if sr != rate else speech
+        padded = np.concatenate([np.zeros(int(LEAD_S * rate), np.float32), speech / max(1e-9, np.abs(speech).max()),
+                                 np.zeros(int(TAIL_S * rate), np.float32)])
+        kind = sentence.get("kind", "command")
+        sid = f"{kind[:3]}{n:04d}"
+        for snr in snrs:
+            mixed = padded if snr == "clean" else mix_at_snr(padded, car_noise(len(padded) / rate, seed=seed + n),
+                                                             float(snr))
+            name = f"{sid}_{snr}.wav"
+            sf.write(folder / name, to_int16(mixed, peak=0.7), rate, subtype="PCM_16")
+            rows.append({"id": sid, "file": name, "text": sentence["text"], "spoken": _spoken(sentence["text"]),
+                         "intent": sentence["intent"], "kind": kind, "split": sentence.get("split", "main"),
+                         "entities": [{"entity": e, "value": v} for e, v in sentence.get("entities", ())],
+                         "voice": f"espeak-{voice}", "snr": snr, "duration_s": round(len(padded) / rate, 3)})
+    (folder / "manifest.json").write_text(json.dumps({"set": "commands", "items": rows}, indent=1) + "\n")
+    return folder

@@ -4,26 +4,18 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from assistant.bench._recorded import load_recorded
+from assistant.bench._recorded import load_recorded, synthesize_set
 from assistant.config import Config
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory) -> Path:
-    """A few real recorded commands via the project's fixture tool (espeak-ng/flite, car noise)."""
-    folder = tmp_path_factory.mktemp("recorded")
-    subprocess.run([sys.executable, str(ROOT / "tools" / "fixtures" / "make_fixtures.py"), "--out", str(folder),
-                    "--sets", "commands", "--commands", "3", "--ood", "1", "--snrs", "clean,10", "--jobs", "1"],
-                   check=True, capture_output=True, timeout=300, cwd=ROOT)
-    return folder / "commands"
+    """A few real recorded commands and one out-of-domain sentence (espeak-ng voices, car noise at 10 dB)."""
+    return synthesize_set(tmp_path_factory.mktemp("recorded"))
 
 
 def _row(item, text: str, *, rejected: bool = False) -> dict:

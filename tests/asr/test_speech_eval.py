@@ -1,34 +1,23 @@
 """`assistant eval speech`: the recorded set, its scoring (Picovoice's rule, OOD false accepts), the car
-outcome check, and the CLI end to end on a few WAVs synthesised here with the project's fixture tool."""
+outcome check, and the CLI end to end on a few WAVs synthesised here with espeak-ng."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from assistant.bench._recorded import RecordedItem, load_recorded, select
+from assistant.bench._recorded import RecordedItem, load_recorded, select, synthesize_set
 from assistant.bench._stats import edit_distance, percentile
 from assistant.config import Config
 from assistant.errors import DataError
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def make_recorded_set(folder: Path, *, commands: int = 3, ood: int = 1, snrs: str = "clean,10") -> Path:
-    """A few real recorded commands (espeak-ng/flite voices, car noise) via tools/fixtures/make_fixtures.py."""
-    subprocess.run([sys.executable, str(ROOT / "tools" / "fixtures" / "make_fixtures.py"), "--out", str(folder),
-                    "--sets", "commands", "--commands", str(commands), "--ood", str(ood), "--snrs", snrs,
-                    "--jobs", "1"], check=True, capture_output=True, timeout=300, cwd=ROOT)
-    return folder / "commands"
-
 
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory) -> Path:
-    return make_recorded_set(tmp_path_factory.mktemp("recorded"))
+    """A few real recorded commands and one out-of-domain sentence (espeak-ng voices, car noise at 10 dB)."""
+    return synthesize_set(tmp_path_factory.mktemp("recorded"))
 
 
 @pytest.fixture(scope="module")

@@ -4,23 +4,17 @@ consistency, never for wall-clock values)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from assistant.bench._recorded import synthesize_set
 
 
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory) -> Path:
-    """A few real recorded commands via the project's fixture tool (espeak-ng/flite, car noise)."""
-    folder = tmp_path_factory.mktemp("recorded")
-    subprocess.run([sys.executable, str(ROOT / "tools" / "fixtures" / "make_fixtures.py"), "--out", str(folder),
-                    "--sets", "commands", "--commands", "3", "--ood", "1", "--snrs", "clean,10", "--jobs", "1"],
-                   check=True, capture_output=True, timeout=300, cwd=ROOT)
-    return folder / "commands"
+    """A few real recorded commands and one out-of-domain sentence (espeak-ng voices, car noise at 10 dB)."""
+    return synthesize_set(tmp_path_factory.mktemp("recorded"))
 
 
 def _row(n: int, *, frame_ms, audio_ms, warmup=False) -> dict:
