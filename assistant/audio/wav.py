@@ -147,9 +147,10 @@ class FolderSource:
         for path in self.files:
             self.current = path
             source = WavSource(path, block_ms=self.block_ms)
+            start = clock  # block times within a file count from 0: offset them by the file's start once
             for block in source.blocks():
-                yield _retime(block, clock, self.channels)
-                clock += block.duration_s
+                yield _retime(block, start, self.channels)
+                clock = start + block.end_s
             for _ in range(int(round(self.gap_s * 1000 / self.block_ms))):
                 yield AudioBlock(np.zeros(self.block_samples, np.int16), clock, (0.0,) * self.channels)
                 clock += self.block_samples / 16000
