@@ -62,7 +62,8 @@ def _do_run(args) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, on_signal)
     source = open_input(args, config)  # devices first: a missing mic or speaker fails before models load
-    sink = reply_sink(config, args.sink, realtime=False) if not args.no_tts else None
+    # in real time a WAV or null sink takes as long as a speaker would, so barge-in and follow-ups behave alike
+    sink = reply_sink(config, args.sink, realtime=not args.fast) if not args.no_tts else None
     log_file = open(args.log, "a", encoding="utf-8") if args.log else None
     try:
         live = LiveAssistant.open(config, source, sink=sink, realtime=not args.fast, speak=not args.no_tts,
