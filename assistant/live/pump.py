@@ -88,10 +88,12 @@ class AudioPump:
                 continue
 
     def _put_end(self) -> None:
-        if not self.drop_when_full and not self._stop.is_set():
-            self._put(_END)
-            if not self._stop.is_set():
+        while not self._stop.is_set():  # the reader is alive: wait for room, drop nothing more
+            try:
+                self.queue.put(_END, timeout=0.05)
                 return
+            except queue.Full:
+                continue
         while True:  # stopping: nobody may be reading, so make room rather than wait
             try:
                 self.queue.put_nowait(_END)

@@ -59,6 +59,7 @@ class RunSummary:
     dropped_blocks: int = 0  # audio lost because processing fell behind (bounded queue)
     mic_overruns: int = 0  # blocks the microphone driver itself dropped
     tts_errors: int = 0
+    blocks: int = 0  # audio blocks processed (+ dropped_blocks = blocks captured)
     audio_s: float = 0.0  # stream time processed
     uptime_s: float = 0.0
 
@@ -204,6 +205,7 @@ class LiveAssistant:
 
     # -- per block (processing thread) -----------------------------------------
     def _on_block(self, block) -> None:
+        self.summary.blocks += 1
         self.summary.audio_s = round(block.end_s, 3)
         while self.cues and self.cues[0].at_s <= block.start_s:
             self._play_cue(self.cues.pop(0))
