@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import random
 import time
 from pathlib import Path
 from typing import Callable
@@ -134,6 +135,8 @@ def compile_grammar(config, progress: Callable[[float, str], None] | None = None
                      garbage_words=[GARBAGE_PREFIX + w for w in garbage], garbage_mass=config.asr.garbage_mass)
     write_arpa(model, out / "pocketsphinx" / "commands.lm")
     words.write_dict(out / "pocketsphinx" / "words.dict")
+    progress(0.7, "calibrating the cepstral mean")
+    cmn = _calibrate(config, grammar, out / "pocketsphinx")
     progress(0.8, "vosk grammar")
     (out / "vosk").mkdir(parents=True, exist_ok=True)
     phrases = vosk_phrases(grammar)
@@ -153,11 +156,28 @@ def compile_grammar(config, progress: Callable[[float, str], None] | None = None
         "fsg_transitions": len(fsg.transitions),
         "vosk_phrases": len(phrases),
         "pronounced_by_espeak": espeak_words,
+        "cmn_calibrated": cmn is not None,
         "seconds": round(time.perf_counter() - started, 2),
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     progress(1.0, "done")
     return manifest
+
+
+def _calibrate(config, grammar: DomainGrammar, folder: Path) -> str | None:
+    """Measure and store pocketsphinx's starting cepstral mean (see assistant.asr.calibrate)."""
+    from assistant.asr.calibrate import measure_cmn
+    from assistant.asr.pocketsphinx_engine import model_dir
+
+    sentences = [" ".join(words) for words, _ in grammar.sentences(per_template=1, seed=7)]
+    sentences = random.Random(7).sample(sentences, min(8, len(sentences)))
+    cmn = measure_cmn(model_dir(config), folder / "commands.fsg", folder / "words.dict", sentences)
+    path = folder / "cmn.txt"
+    if cmn:
+        path.write_text(cmn + "\n", encoding="utf-8")
+    else:
+        path.unlink(missing_ok=True)
+    return cmn
 
 
 def vosk_phrases(grammar: DomainGrammar, limit: int = VOSK_MAX_PHRASES) -> list[str]:

@@ -81,6 +81,9 @@ class PocketsphinxEngine:
         except (RuntimeError, ValueError) as exc:
             raise EngineError(f"pocketsphinx could not load its model or grammar: {exc}",
                               hint="recompile with `assistant train asr`; check [asr] pocketsphinx_model") from exc
+        cmn = asr_dir(config) / "pocketsphinx" / "cmn.txt"
+        if mode != "open" and cmn.is_file():  # the starting mean measured at compile time
+            self._decoder.set_cmn(cmn.read_text(encoding="utf-8").strip())
         self._started = False
 
     def start(self) -> None:

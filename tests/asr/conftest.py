@@ -1,0 +1,43 @@
+"""ASR fixtures: a config whose compiled grammar lives in a temporary models folder, and the
+committed recordings (tests/asr/wav, made by tools/fixtures/make_test_wavs.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from assistant.config import Config
+
+WAV_DIR = Path(__file__).with_name("wav")
+DATA_DIR = Path(__file__).with_name("data")
+
+
+@pytest.fixture(scope="session")
+def asr_config(tmp_path_factory) -> Config:
+    """The real intents/en, compiled once per session into a temporary models folder."""
+    config = Config()
+    config.paths.models = str(tmp_path_factory.mktemp("asr-models"))
+    return config
+
+
+@pytest.fixture(scope="session")
+def grammar_engine(asr_config):
+    from assistant.asr.base import load_engine
+    return load_engine(asr_config)
+
+
+@pytest.fixture(scope="session")
+def recordings() -> dict[str, dict]:
+    """file name -> manifest row (text, expected intent and entities)."""
+    rows = json.loads((WAV_DIR / "manifest.json").read_text())
+    return {row["file"]: row for row in rows}
+
+
+def read(name: str) -> np.ndarray:
+    samples, rate = sf.read(WAV_DIR / name, dtype="int16")
+    assert rate == 16000
+    return samples

@@ -1,0 +1,45 @@
+"""`assistant train asr`: what it writes, and recompiling when the intents change."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from assistant.asr.compile import asr_dir, compile_grammar, ensure_compiled, read_manifest
+from assistant.config import Config
+from conftest import DATA_DIR
+
+
+def _config(tmp_path) -> Config:
+    intents = tmp_path / "intents" / "en"
+    shutil.copytree(DATA_DIR, intents)
+    config = Config()
+    config.paths.intents = str(tmp_path / "intents")
+    config.paths.models = str(tmp_path / "models")
+    return config
+
+
+def test_compile_writes_every_engine_grammar(tmp_path):
+    config = _config(tmp_path)
+    manifest = compile_grammar(config)
+    out = asr_dir(config)
+    fsg = (out / "pocketsphinx" / "commands.fsg").read_text()
+    assert fsg.startswith("FSG_BEGIN") and fsg.rstrip().endswith("FSG_END")
+    words = {line.split()[0] for line in (out / "pocketsphinx" / "words.dict").read_text().splitlines()}
+    assert {"temperature", "twenty", "warmer"} <= words
+    assert (out / "pocketsphinx" / "commands.lm").read_text().lstrip().startswith("\\data\\")
+    phrases = json.loads((out / "vosk" / "grammar.json").read_text())
+    assert phrases[-1] == "[unk]" and "make it warmer" in phrases
+    assert manifest["templates"] > 10 and manifest["garbage_words"] > 100
+
+
+def test_a_change_to_the_intents_recompiles(tmp_path):
+    config = _config(tmp_path)
+    first = ensure_compiled(config)
+    assert ensure_compiled(config)["fingerprint"] == first["fingerprint"]  # no change: reused
+    data = config.intents_dir / "nlu" / "commands.yml"
+    data.write_text(data.read_text() + "\n- intent: greet\n  examples: |\n    - howdy partner\n")
+    second = ensure_compiled(config)
+    assert second["fingerprint"] != first["fingerprint"]
+    assert "howdy" in (asr_dir(config) / "pocketsphinx" / "words.dict").read_text()
+    assert read_manifest(config)["fingerprint"] == second["fingerprint"]

@@ -1,0 +1,67 @@
+"""The speech front end on recordings: endpointing, wake phrase, push-to-talk, CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from assistant.asr.listener import SpeechFrontEnd
+from assistant.asr.wake import PushToTalk, WakePhraseSpotter
+from assistant.audio.wav import WavSource
+from conftest import WAV_DIR
+
+
+def test_always_listening_hears_one_utterance_with_its_end(asr_config, grammar_engine, recordings):
+    front = SpeechFrontEnd(asr_config, engine=grammar_engine)
+    heard = list(front.listen(WavSource(WAV_DIR / "open_passenger_window.wav")))
+    assert [h.text for h in heard] == ["open the passenger window"]
+    speech_end = 0.4 + recordings["open_passenger_window.wav"]["speech_s"]  # the recording's lead-in + speech
+    assert abs(heard[0].end_s - speech_end) < 0.35
+    assert heard[0].eos_to_final_ms >= asr_config.vad.trailing_silence_ms * 0.9
+
+
+def test_wake_phrase_starts_the_turn_and_is_not_part_of_the_command(asr_config, grammar_engine):
+    spotter = WakePhraseSpotter.from_config(asr_config)
+    front = SpeechFrontEnd(asr_config, engine=grammar_engine, trigger=spotter)
+    heard = list(front.listen(WavSource(WAV_DIR / "wake_open_window.wav")))
+    assert len(heard) == 1 and heard[0].trigger == "wake"
+    assert heard[0].text == "open the driver window"
+
+
+def test_without_wake_phrase_or_button_nothing_is_heard(asr_config, grammar_engine):
+    front = SpeechFrontEnd(asr_config, engine=grammar_engine, trigger=WakePhraseSpotter.from_config(asr_config))
+    assert list(front.listen(WavSource(WAV_DIR / "ac_on.wav"))) == []
+
+
+def test_push_to_talk_starts_a_turn(asr_config, grammar_engine):
+    button = PushToTalk()
+    front = SpeechFrontEnd(asr_config, engine=grammar_engine, trigger=button)
+    button.press()
+    heard = list(front.listen(WavSource(WAV_DIR / "ac_on.wav")))
+    assert [(h.trigger, h.text) for h in heard] == [("button", "turn on the air conditioning")]
+
+
+def _run(*args: str, config) -> subprocess.CompletedProcess:
+    env_models = {"ASSISTANT_PATHS_MODELS": config.paths.models}
+    import os
+    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **env_models})
+
+
+def test_transcribe_cli_json(asr_config, grammar_engine):
+    result = _run("transcribe", "--json", str(WAV_DIR / "fuel.wav"), str(WAV_DIR / "silence.wav"), config=asr_config)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows[0]["text"] == "how much fuel do i have" and rows[0]["audio_s"] > 1
+    assert {"asr", "eos_to_transcript"} <= set(rows[0]["timings_ms"])
+    assert rows[1]["text"] == "" and rows[1]["rejected"]
+
+
+def test_transcribe_cli_reports_a_bad_file_and_goes_on(asr_config, grammar_engine, tmp_path):
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"not a wav at all")
+    result = _run("transcribe", "--json", str(bad), str(WAV_DIR / "yes.wav"), config=asr_config)
+    assert result.returncode == 2
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert "error" in rows[0] and rows[1]["text"] == "yes"

@@ -1,0 +1,74 @@
+"""The grammar compiled from Rasa data: templates, per-intent slots, numbers, the FSG."""
+
+from __future__ import annotations
+
+import itertools
+
+from assistant.asr.fsg import Fsg, build_fsg
+from assistant.asr.grammar import build_grammar
+from assistant.nlu.data import load_nlu_data
+from conftest import DATA_DIR
+
+
+def small_grammar():
+    return build_grammar(load_nlu_data(DATA_DIR / "nlu"))
+
+
+def test_templates_accept_training_phrasings_with_any_value_of_the_range():
+    grammar = small_grammar()
+    assert grammar.accepts("set the temperature to 22 degrees")
+    assert grammar.accepts("set the temperature to twenty three point five degrees")  # range, not only seen
+    assert grammar.accepts("make it warmer")
+    assert not grammar.accepts("set the temperature to warmer degrees")  # a word slot is not a number slot
+    assert not grammar.accepts("what is the capital of france")
+
+
+def test_slots_are_per_intent():
+    grammar = small_grammar()
+    # "cooler" is a direction of climate_change_temperature, never a fan direction
+    fan_directions = {f for name, fillers in grammar.slots.items() if name.startswith("$climate_fan:direction")
+                      for f in fillers}
+    assert ("cooler",) not in fan_directions
+    assert ("up",) in fan_directions
+    assert all(":" in name for name in grammar.slots)
+
+
+def _paths(fsg: Fsg, limit: int = 200000) -> set[tuple[str, ...]]:
+    """Every word sequence from start to final (the grammar is acyclic without garbage)."""
+    arcs: dict[int, list] = {}
+    for src, dst, _, word in fsg.transitions:
+        arcs.setdefault(src, []).append((dst, word))
+    out, stack = set(), [(fsg.start, ())]
+    while stack and len(out) < limit:
+        state, words = stack.pop()
+        if state == fsg.final:
+            out.add(words)
+        for dst, word in arcs.get(state, ()):
+            stack.append((dst, words + ((word,) if word else ())))
+    return out
+
+
+def test_suffix_sharing_keeps_the_language_and_shrinks_the_graph():
+    grammar = small_grammar()
+    merged = build_fsg(grammar)
+    # the same construction with the merge step skipped
+    from assistant.asr import fsg as fsg_module
+    original = fsg_module.Fsg.merge_equivalent
+    try:
+        fsg_module.Fsg.merge_equivalent = lambda self, keep=frozenset(): None
+        unmerged = build_fsg(grammar)
+    finally:
+        fsg_module.Fsg.merge_equivalent = original
+    assert len(merged.transitions) < len(unmerged.transitions) / 2
+    assert _paths(merged) == _paths(unmerged)
+    sentences = {" ".join(p) for p in _paths(merged)}
+    assert "set the temperature to twenty two degrees" in sentences
+
+
+def test_garbage_loop_is_parallel_to_the_commands():
+    grammar = small_grammar()
+    fsg = build_fsg(grammar, garbage_words=["_hello", "_world"], garbage_weight=1e-3)
+    garbage_arcs = [t for t in fsg.transitions if t[3] and t[3].startswith("_")]
+    assert {t[3] for t in garbage_arcs} == {"_hello", "_world"}
+    assert all(abs(t[2] - 1e-3) < 1e-12 for t in garbage_arcs)
+    assert not any(w.startswith("_") for p in itertools.islice(_paths(build_fsg(grammar)), 1000) for w in p)
