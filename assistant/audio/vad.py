@@ -27,9 +27,9 @@ import math
 from collections import deque
 
 import numpy as np
-from scipy.signal import butter, lfilter
 
 from assistant.audio.blocks import PIPELINE_RATE, AudioBlock
+from assistant.audio.highpass import Biquad
 from assistant.audio.events import SpeechEnded, SpeechStarted, Utterance
 from assistant.errors import ConfigError
 
@@ -71,11 +71,10 @@ class SpeechDetector:
         self.margin_db = margin_db
         self.floor_db: float | None = None
         self._frames = 0
-        self._b, self._a = butter(2, HIGHPASS_HZ, btype="highpass", fs=PIPELINE_RATE)
-        self._zi = np.zeros(max(len(self._a), len(self._b)) - 1)
+        self._highpass = Biquad.butter_highpass(HIGHPASS_HZ, PIPELINE_RATE)  # numpy only: no scipy at start-up
 
     def is_speech(self, frame: np.ndarray) -> bool:
-        filtered, self._zi = lfilter(self._b, self._a, frame.astype(np.float64), zi=self._zi)
+        filtered = self._highpass.process(frame)
         level = energy_db(filtered)
         self._track_floor(level)
         if level <= SILENCE_DB or self.floor_db is None or level < self.floor_db + self.margin_db:
@@ -85,7 +84,7 @@ class SpeechDetector:
 
     def observe(self, frame: np.ndarray) -> None:
         """Track the noise floor only (no decision): audio heard while no turn is open."""
-        filtered, self._zi = lfilter(self._b, self._a, frame.astype(np.float64), zi=self._zi)
+        filtered = self._highpass.process(frame)
         self._track_floor(energy_db(filtered))
 
     def _track_floor(self, level: float) -> None:
