@@ -7,8 +7,10 @@ garbage. Spread evenly among them, replay turns play a recorded WAV through the 
 end (endpointing, pocketsphinx with the intents' grammar) into the same assistant, as
 `assistant replay` does, as fast as the decoder goes: a few short commands synthesised with
 espeak-ng (one of them stereo 44.1 kHz) and a stretch of car noise, cycled, or the WAVs given
-with --soak-wavs. A replay turn costs a full decode (about a second on one core here), so by
-default 500 of the 10,000 turns are replay turns; --soak-replay-turns sets the share.
+with --soak-wavs. A replay turn costs a full decode: 4.0 s each measured here (two cores
+shared with other work, the grammar of the time), so 10,000 of them would take 11 hours; by
+default one turn in 20 is a replay turn (500 of 10,000, about 35 minutes in all), and
+--soak-replay-turns sets the count.
 
 RSS is sampled (after a garbage collection) every few hundred turns; the figure is the
 growth from the end of the warm-up to the end (target: under 5 MB over 10,000 turns), with
@@ -36,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
 
-HELP = "soak: 10,000 replay and chat turns in one process, RSS growth after warm-up, exceptions, network sockets"
+HELP = "soak: 10,000 chat turns, one in 20 replayed from audio, in one process: RSS growth, exceptions, sockets"
 REPLAY_COMMANDS = ("turn on the air conditioning", "open the passenger window", "set the volume to twenty",
                    "what's the tire pressure", "close the passenger window")
 SPEED, GEAR = "Vehicle.Speed", "Vehicle.Powertrain.Transmission.SelectedGear"
@@ -99,6 +101,11 @@ class SoakReport:
         var = sum((t - mean_t) ** 2 for t, _ in points)
         return sum((t - mean_t) * (m - mean_m) for t, m in points) / var * 1000 * 1024 if var else 0.0
 
+    def range_after_warmup(self) -> list[float]:
+        """[lowest, highest] RSS sample from the end of the warm-up on (how much it wanders)."""
+        after = [mb for turn, mb in self.rss_mb if turn >= self.warmup]
+        return [round(min(after), 2), round(max(after), 2)] if after else []
+
     def growth_after_warmup(self) -> tuple[int, int]:
         """With trace: (allocated blocks, traced bytes) at the end minus after the warm-up."""
         after = [(blocks, traced) for turn, blocks, traced in self.objects if turn >= self.warmup]
@@ -118,6 +125,7 @@ class SoakReport:
                 "rss_after_warmup_mb": round(next((m for t, m in self.rss_mb if t >= self.warmup), 0), 2),
                 "rss_end_mb": round(self.rss_mb[-1][1], 2) if self.rss_mb else None,
                 "rss_growth_after_warmup_mb": round(self.growth_mb, 3),
+                "rss_range_after_warmup_mb": self.range_after_warmup(),
                 "rss_slope_kb_per_1000_turns": round(self.slope_kb_per_1000, 1),
                 "exceptions": len(self.exceptions), "first_exceptions": self.exceptions[:3],
                 "network_connections": self.connections, "stats": dict(sorted(self.stats.items())),
@@ -276,7 +284,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--soak-turns", type=int, default=None,
                         help="soak bench: turns in all, replay and chat (default 10000; 1000 with --quick)")
     parser.add_argument("--soak-replay-turns", type=int, default=None,
-                        help="soak bench: how many of them replay a WAV through ASR (default 500; 50 with --quick)")
+                        help="soak bench: how many of them replay a WAV through ASR (default: one in 20)")
     parser.add_argument("--soak-wavs", nargs="+", metavar="WAV_OR_DIR", default=None,
                         help="soak bench: WAVs to cycle in replay turns (default: synthesised commands and car noise)")
 
@@ -286,7 +294,7 @@ def run(config, args) -> dict:
 
     turns = args.soak_turns or (1000 if args.quick else 10_000)
     replay_turns = getattr(args, "soak_replay_turns", None)
-    replay_turns = min(turns, (50 if args.quick else 500) if replay_turns is None else replay_turns)
+    replay_turns = min(turns, turns // 20 if replay_turns is None else replay_turns)
     wavs = audio_files(args.soak_wavs) if getattr(args, "soak_wavs", None) else None
 
     def progress(report: SoakReport) -> None:
@@ -296,10 +304,11 @@ def run(config, args) -> dict:
 
     report = run_soak(config, turns, replay_turns=replay_turns, wavs=wavs, progress=progress)
     s = report.summary()
-    print(f"soak: {s['turns']} turns ({s['replay_turns']} replayed from audio, {s['replay_s_per_turn']} s each; "
+    print(f"soak: {s['turns']} turns ({s['replay_turns']} replayed from audio, {s['replay_s_per_turn'] or '-'} s each; "
           f"{s['chat_turns']} chat) in {s['seconds']} s ({s['turns_per_s']}/s); RSS {s['rss_start_mb']} MB at start, "
           f"{s['rss_after_warmup_mb']} MB after {report.warmup} warm-up turns, {s['rss_end_mb']} MB at the end: "
-          f"growth {s['rss_growth_after_warmup_mb']:+.2f} MB (target < 5 MB), slope "
+          f"growth {s['rss_growth_after_warmup_mb']:+.2f} MB (target < 5 MB; samples after warm-up within "
+          f"{s['rss_range_after_warmup_mb']} MB), slope "
           f"{s['rss_slope_kb_per_1000_turns']:+.0f} KB per 1000 turns; {s['exceptions']} exceptions; "
           f"network sockets: {report.connections or 'none'}")
     for text in report.exceptions[:3]:
