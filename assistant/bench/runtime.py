@@ -38,7 +38,7 @@ READY_TARGET_S = 2.0
 FIRST_AUDIO_TARGET_MS = 200.0
 NOISE_DBFS = -45.0
 COMMANDS = ("03_window_halfway.wav", "04_close_it.wav", "08_fuel.wav")
-FLOOR_IMPORTS = "import numpy, scipy.signal, can, cantools, yaml, soundfile, soxr, webrtcvad, pocketsphinx"
+FLOOR_IMPORTS = "import numpy, can, cantools, yaml, soundfile, soxr, webrtcvad, pocketsphinx, sounddevice"
 
 
 def add_arguments(parser) -> None:
