@@ -4,7 +4,8 @@
     from assistant.audio.faults import CASES, write_corpus, command_speech
 
 Every kind is built from a seeded generator and (for the ones that carry speech) one short
-command synthesised with espeak-ng, so the same seed gives the same bytes. The outcomes:
+command synthesised with espeak-ng, so the same seed gives the same audio (and the same
+bytes, but for the timestamp in the PEAK chunk libsndfile adds to float WAVs). The outcomes:
 
 - `error`: a clear AudioError that names the file; no turn, nothing sent.
 - `same`: resampled, downmixed or re-encoded and then heard exactly as the 16-bit mono
@@ -56,10 +57,13 @@ class FaultCase:
     outcome: str
     about: str
     make: Callable[[Path, Speech, np.random.Generator], None]  # writes the file at the path given
-    suffix: str = ".wav"
+
+    def __post_init__(self) -> None:
+        if self.outcome not in OUTCOMES:
+            raise ValueError(f"{self.kind}: unknown outcome {self.outcome!r} (one of {OUTCOMES})")
 
     def write(self, directory: Path, speech: Speech, seed: int = 0) -> Path:
-        path = Path(directory) / f"{self.kind}{self.suffix}"
+        path = Path(directory) / f"{self.kind}.wav"
         rng = np.random.default_rng([seed, sum(map(ord, self.kind))])
         self.make(path, speech, rng)
         return path
@@ -160,10 +164,11 @@ def _long_silence(path: Path, speech: Speech, rng: np.random.Generator) -> None:
 
 
 def _directory(path: Path, speech: Speech, rng: np.random.Generator) -> None:
-    path.mkdir()
+    path.mkdir(exist_ok=True)
 
 
 def _fifo(path: Path, speech: Speech, rng: np.random.Generator) -> None:
+    path.unlink(missing_ok=True)
     os.mkfifo(path)  # opening it for reading would block forever: it must be refused unopened
 
 
