@@ -27,7 +27,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from assistant.bench._recorded import RecordedItem, group_keys, load_recorded, select, sort_groups
+from assistant.bench._recorded import (RecordedItem, end_of_speech_wait_ms, group_keys, load_recorded, select,
+                                       sort_groups)
 from assistant.bench._stats import edit_distance, rate, summary
 
 FALLBACK = "nlu_fallback"
@@ -243,7 +244,7 @@ class SpeechEvaluator:
         text = " ".join(h.text for h in accepted)
         rejected = not accepted
         transcribed_at = time.perf_counter()
-        eos_ms = heard[-1].eos_to_final_ms if heard else None
+        eos_ms = end_of_speech_wait_ms(heard, item.speech_end_s)
         report = self.assistant.handle_text(
             "" if rejected else text, heard_at=transcribed_at - (eos_ms or 0) / 1000, transcript=text,
             speaker_zone=(accepted[0].zone if accepted else None) or "driver")

@@ -39,6 +39,7 @@ class RecordedItem:
     kind: str = "command"  # command | ood (out of domain: should give no command)
     split: str = "main"
     duration_s: float = 0.0
+    speech_end_s: float | None = None  # where the speech really ends in the file (the synthesiser knows)
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -81,16 +82,34 @@ def load_recorded(config, folder: str | Path | None = None) -> list[RecordedItem
             raise DataError(f"{manifest} lists {row['file']}, which is missing", hint=MAKE_HINT)
         entities = tuple((str(e["entity"]), str(e["value"])) for e in row.get("entities", ()))
         known = {"id", "file", "text", "spoken", "intent", "entities", "voice", "snr", "kind", "split",
-                 "duration_s"}
+                 "duration_s", "speech_end_s"}
         items.append(RecordedItem(
             id=str(row.get("id", Path(row["file"]).stem)), path=path, text=row["text"],
             spoken=row.get("spoken") or _spoken(row["text"]), intent=row["intent"], entities=entities,
             voice=str(row.get("voice", "")), snr=str(row["snr"]), kind=row["kind"],
             split=str(row.get("split", "main")), duration_s=float(row.get("duration_s", 0.0)),
+            speech_end_s=float(row["speech_end_s"]) if row.get("speech_end_s") is not None else None,
             extra={k: v for k, v in row.items() if k not in known}))
     if not items:
         raise DataError(f"{manifest} lists no command or out-of-domain items", hint=MAKE_HINT)
     return items
+
+
+def end_of_speech_wait_ms(heard, speech_end_s: float | None) -> float | None:
+    """End of speech -> final transcript of the last utterance heard in a file, in ms.
+
+    Measured from where the speech really ends (the manifest's `speech_end_s`) when known: in
+    noise the endpointer may only close the utterance at the end of the file, and its own idea
+    of the end of speech would hide that wait. Stream time up to the endpoint decision (as if
+    the audio arrived live), plus the final decode's wall time. Without ground truth, the
+    endpointer's end of speech (Heard.eos_to_final_ms).
+    """
+    if not heard:
+        return None
+    last = heard[-1]
+    if speech_end_s is None:
+        return last.eos_to_final_ms
+    return max(0.0, last.detected_s - speech_end_s) * 1000 + last.finalize_ms
 
 
 def _spoken(text: str) -> str:
@@ -212,6 +231,7 @@ def synthesize_set(folder: str | Path, sentences=SAMPLE_SENTENCES, *, snrs: tupl
             rows.append({"id": sid, "file": name, "text": sentence["text"], "spoken": _spoken(sentence["text"]),
                          "intent": sentence["intent"], "kind": kind, "split": sentence.get("split", "main"),
                          "entities": [{"entity": e, "value": v} for e, v in sentence.get("entities", ())],
-                         "voice": f"espeak-{voice}", "snr": snr, "duration_s": round(len(padded) / rate, 3)})
+                         "voice": f"espeak-{voice}", "snr": snr, "duration_s": round(len(padded) / rate, 3),
+                         "speech_end_s": round(LEAD_S + len(speech) / rate, 3)})
     (folder / "manifest.json").write_text(json.dumps({"set": "commands", "items": rows}, indent=1) + "\n")
     return folder

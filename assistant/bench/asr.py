@@ -5,8 +5,10 @@ so RSS is that engine's alone, the recorded set (`make fixtures`) goes through t
 SpeechFrontEnd (webrtcvad endpointing + streaming decode) file by file:
 
 - real-time factor: decoder time / speech decoded, and front-end wall time / file length;
-- end of speech -> final transcript, p50/p95: the endpointer's trailing-silence wait (stream
-  time) plus the final decode (wall time), as a speaker waits when audio arrives live;
+- end of speech -> final transcript, p50/p95: from where the speech really ends (the manifest
+  knows) to the endpoint decision in stream time, plus the final decode (wall time), as a
+  speaker waits when audio arrives live; and how each utterance was closed (trailing silence,
+  end of the file when noise kept the endpointer open, maximum length);
 - RSS of the worker after decoding, and how much loading the engine added;
 - sentence accuracy and WER against the spoken reference, per SNR and per split; for
   out-of-domain items the share rejected (the grammar's job; open mode never rejects).
@@ -26,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 HELP = "ASR per engine and mode: RTF, end of speech -> transcript p50/p95, RSS, accuracy/WER per SNR"
@@ -49,13 +51,15 @@ def add_arguments(parser) -> None:
 
 # -- the worker: one engine, one mode, in its own process ---------------------------------------
 
-def worker(engine_name: str, mode: str, files: list[str]) -> dict:
-    """Load the engine, decode every file through the speech front end; timings, transcripts, RSS."""
+def worker(engine_name: str, mode: str, files: list[dict]) -> dict:
+    """Load the engine, decode every file ({path, speech_end_s}) through the speech front end;
+    timings, transcripts, RSS."""
     import psutil
 
     from assistant.asr.base import load_engine
     from assistant.asr.listener import SpeechFrontEnd
     from assistant.audio.wav import WavSource
+    from assistant.bench._recorded import end_of_speech_wait_ms
     from assistant.config import load_config
     from assistant.errors import AssistantError, ModelMissingError
 
@@ -75,9 +79,10 @@ def worker(engine_name: str, mode: str, files: list[str]) -> dict:
     rss_loaded = me.memory_info().rss / 2**20
     front = SpeechFrontEnd(config, engine=engine)
     if files:  # warm-up: first-decode allocations are not the steady state
-        list(front.listen(WavSource(files[0], block_ms=config.audio.block_ms)))
+        list(front.listen(WavSource(files[0]["path"], block_ms=config.audio.block_ms)))
     rows = []
-    for path in files:
+    for file in files:
+        path = file["path"]
         source = WavSource(path, block_ms=config.audio.block_ms)
         t0 = time.perf_counter()
         try:
@@ -93,7 +98,9 @@ def worker(engine_name: str, mode: str, files: list[str]) -> dict:
             "raw": " | ".join(h.transcript.raw for h in heard), "utterances": len(heard),
             "file_s": source.duration_s, "speech_s": sum(h.audio_s for h in heard),
             "asr_ms": sum(h.asr_ms for h in heard), "wall_ms": wall_ms,
-            "eos_to_final_ms": heard[-1].eos_to_final_ms if heard else None,
+            "eos_to_final_ms": end_of_speech_wait_ms(heard, file.get("speech_end_s")),
+            "vad_eos_to_final_ms": heard[-1].eos_to_final_ms if heard else None,
+            "endpoint": heard[-1].reason if heard else "no_speech",
             "finalize_ms": heard[-1].finalize_ms if heard else None,
         })
     return {"engine": engine_name, "mode": mode, "load_s": load_s, "rows": rows,
@@ -101,7 +108,7 @@ def worker(engine_name: str, mode: str, files: list[str]) -> dict:
             "rss_engine_mb": rss_loaded - rss_before, "python_before_load_rss_mb": rss_before}
 
 
-def _spawn(config, engine: str, mode: str, files: list[str]) -> dict:
+def _spawn(config, engine: str, mode: str, files: list[dict]) -> dict:
     env = {**os.environ, "ASSISTANT_PATHS_MODELS": str(config.models_dir),
            "ASSISTANT_PATHS_INTENTS": str(config.resolve(config.paths.intents))}
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
@@ -160,7 +167,9 @@ def score(result: dict, items) -> dict:
         "front_end_rtf": ratio(sum(r["wall_ms"] for r in rows) / 1000, file_s, 4),
         "asr_rtf_per_file": summary((r["asr_ms"] / 1000 / r["speech_s"] for r in rows if r["speech_s"]), 4),
         "eos_to_final_ms": summary(r["eos_to_final_ms"] for r in rows),
+        "vad_eos_to_final_ms": summary(r.get("vad_eos_to_final_ms") for r in rows),
         "finalize_ms": summary(r["finalize_ms"] for r in rows),
+        "endpoints": dict(Counter(r.get("endpoint", "") for r in rows)),
         "rss_mb": round(result["rss_mb"], 1), "rss_peak_mb": round(result["rss_peak_mb"], 1),
         "rss_engine_mb": round(result["rss_engine_mb"], 1),
         "overall": accuracy(scored), "by_snr": grouped("snr"), "by_split": grouped("split"),
@@ -210,7 +219,8 @@ def run(config, args) -> dict:
             label = f"{engine}/{mode}"
             chosen = select(items, limits[mode] or None)
             print(f"asr bench: {label} on {len(chosen)} files ...", file=sys.stderr, flush=True)
-            result = _spawn(config, engine, mode, [str(i.path) for i in chosen])
+            result = _spawn(config, engine, mode, [{"path": str(i.path), "speech_end_s": i.speech_end_s}
+                                                   for i in chosen])
             if "error" in result:
                 runs[label] = {k: v for k, v in result.items() if k != "rows"}
                 if result.get("missing"):
@@ -277,6 +287,10 @@ def _print(report: dict) -> None:
               f"{r['eos_to_final_ms']['p50']:>9.0f}{r['eos_to_final_ms']['p95']:>9.0f}{r['rss_mb']:>8.0f}"
               f"{r['rss_engine_mb']:>8.0f}{_pct(o['sentence_accuracy']):>9}{_pct(o['wer']):>8}{_pct(o['ood_rejected']):>8}")
     done = {k: r for k, r in runs.items() if "error" not in r}
+    for label, r in done.items():
+        closed = ", ".join(f"{k} {v}" for k, v in sorted(r["endpoints"].items()))
+        print(f"{label}: last utterance closed by {closed}; end of speech -> transcript as the endpointer sees it "
+              f"p50 {r['vad_eos_to_final_ms']['p50']} / p95 {r['vad_eos_to_final_ms']['p95']} ms")
     snrs = list(dict.fromkeys(s for r in done.values() for s in r["by_snr"]))
     if done:
         print("sentence accuracy / WER by SNR (commands)")
@@ -306,7 +320,7 @@ def _main() -> None:
     parser = argparse.ArgumentParser(description="asr bench worker (run by `assistant bench asr`)")
     parser.add_argument("--worker", required=True, choices=ENGINES)
     parser.add_argument("--mode", required=True, choices=MODES)
-    parser.add_argument("--files", required=True, help="JSON list of WAV paths")
+    parser.add_argument("--files", required=True, help="JSON list of {path, speech_end_s}")
     args = parser.parse_args()
     files = json.loads(Path(args.files).read_text())
     print(json.dumps(worker(args.worker, args.mode, files)))

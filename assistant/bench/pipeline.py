@@ -6,7 +6,9 @@ the built-in simulated car, closed-loop confirmation) -> the reply synthesised a
 null sink, on a car and conversation reset before each file. Measured per turn:
 
 - end of speech -> first CAN frame, and -> first reply audio (first block handed to the sink),
-  p50/p95: the endpointer's trailing-silence wait (stream time, as if live) plus everything after;
+  p50/p95: from where the speech really ends (the manifest knows) to the endpoint decision in
+  stream time (as if live: the trailing-silence wait, or longer when noise keeps the endpointer
+  open), plus the wall time of everything after;
 - whole-pipeline real-time factor: front end + turn wall time / file length (and / speech);
 - ASR RTF, NLU parse latency, TTS RTF (synthesis time / reply audio);
 - cold start: a fresh `python` process to ready (everything loaded), and RSS of that process
@@ -29,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 HELP = ("whole pipeline on recorded speech: end of speech -> first CAN frame / reply audio p50/p95, RTF, RSS, "
@@ -70,7 +73,7 @@ def _recording_player(config):
                            sample_rate=config.audio.output_sample_rate)
 
 
-def worker(mode: str, files: list[str], out=sys.stdout) -> dict:
+def worker(mode: str, files: list[dict], out=sys.stdout) -> dict:
     """Load the pipeline (say READY), then one turn per file; per-turn timings and the process's RSS."""
     started = time.perf_counter()
     import psutil
@@ -78,6 +81,7 @@ def worker(mode: str, files: list[str], out=sys.stdout) -> dict:
     from assistant.asr.base import load_engine
     from assistant.asr.listener import SpeechFrontEnd
     from assistant.audio.wav import WavSource
+    from assistant.bench._recorded import end_of_speech_wait_ms
     from assistant.config import load_config
     from assistant.speech_eval import open_session, reset_session
 
@@ -92,8 +96,9 @@ def worker(mode: str, files: list[str], out=sys.stdout) -> dict:
 
     rows = []
     try:
-        for n, path in enumerate(tqdm(files, desc=f"pipeline ({mode} ASR)", unit="turn", file=sys.stderr,
+        for n, file in enumerate(tqdm(files, desc=f"pipeline ({mode} ASR)", unit="turn", file=sys.stderr,
                                       disable=not files, dynamic_ncols=True)):
+            path = file["path"]
             reset_session(assistant)
             source = WavSource(path, block_ms=config.audio.block_ms)
             t0 = time.perf_counter()
@@ -101,7 +106,7 @@ def worker(mode: str, files: list[str], out=sys.stdout) -> dict:
             t_heard = time.perf_counter()
             accepted = [h for h in heard if not h.rejected]
             text = " ".join(h.text for h in accepted)
-            eos_ms = heard[-1].eos_to_final_ms if heard else 0.0
+            eos_ms = end_of_speech_wait_ms(heard, file.get("speech_end_s")) or 0.0
             played = len(player.reports)
             report = assistant.handle_text(text, heard_at=t_heard - eos_ms / 1000, transcript=text, settle=False,
                                            speaker_zone=(accepted[0].zone if accepted else None) or "driver")
@@ -114,6 +119,7 @@ def worker(mode: str, files: list[str], out=sys.stdout) -> dict:
                 "intent": first.intent.name if first else None, "frames": len(report.turn.frames),
                 "file_s": source.duration_s, "speech_s": sum(h.audio_s for h in heard),
                 "asr_ms": sum(h.asr_ms for h in heard), "eos_to_transcript_ms": eos_ms,
+                "endpoint": heard[-1].reason if heard else "no_speech",
                 "front_wall_ms": (t_heard - t0) * 1000, "turn_wall_ms": (t_turn - t_heard) * 1000,
                 "eos_to_first_frame_ms": timings.get("end_of_speech_to_first_frame"),
                 "eos_to_first_audio_ms": timings.get("end_of_speech_to_first_audio"),
@@ -128,7 +134,7 @@ def worker(mode: str, files: list[str], out=sys.stdout) -> dict:
             "rss_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rows": rows}
 
 
-def _spawn(config, mode: str, files: list[str]) -> dict:
+def _spawn(config, mode: str, files: list[dict]) -> dict:
     """Run a worker; its spawn -> READY wall time is the cold start (interpreter start included)."""
     env = {**os.environ, "ASSISTANT_PATHS_MODELS": str(config.models_dir),
            "ASSISTANT_PATHS_INTENTS": str(config.resolve(config.paths.intents))}
@@ -173,6 +179,7 @@ def figures(result: dict) -> dict:
         "eos_to_first_frame_ms": summary(r["eos_to_first_frame_ms"] for r in rows),
         "eos_to_first_audio_ms": summary(r["eos_to_first_audio_ms"] for r in rows),
         "eos_to_transcript_ms": summary(r["eos_to_transcript_ms"] for r in rows),
+        "endpoints": dict(Counter(r.get("endpoint", "") for r in rows)),
         "pipeline_rtf": ratio(wall_s, file_s, 4),
         "pipeline_rtf_speech": ratio(wall_s, speech_s, 4),
         "asr_rtf": ratio(sum(r["asr_ms"] for r in rows) / 1000, speech_s, 4),
@@ -233,7 +240,8 @@ def run(config, args) -> dict:
             continue
         chosen = select(items, limits[mode] or None, kinds=("command",))
         print(f"pipeline bench: {mode} ASR, {len(chosen) - 1} turns (+1 warm-up) ...", file=sys.stderr, flush=True)
-        results[mode] = _spawn(config, mode, [str(i.path) for i in chosen])
+        results[mode] = _spawn(config, mode, [{"path": str(i.path), "speech_end_s": i.speech_end_s}
+                                              for i in chosen])
         report["modes"][mode] = (figures(results[mode]) if "error" not in results[mode]
                                  else {"mode": mode, "error": results[mode]["error"]})
     colds = [results["grammar"].get("cold_start_s")] if "error" not in results["grammar"] else []
@@ -286,7 +294,8 @@ def _print(report: dict) -> None:
         print(f"  {mode} ASR, {f['turns']} turns ({f['turns_with_frames']} sent frames, {f['asr_rejected']} rejected by ASR)")
         print(f"    end of speech -> first CAN frame:  {_fmt(f['eos_to_first_frame_ms'])}")
         print(f"    end of speech -> first reply audio: {_fmt(f['eos_to_first_audio_ms'])}")
-        print(f"    end of speech -> transcript:        {_fmt(f['eos_to_transcript_ms'])}")
+        print(f"    end of speech -> transcript:        {_fmt(f['eos_to_transcript_ms'])}; utterances closed by "
+              + ", ".join(f"{k} {v}" for k, v in sorted(f["endpoints"].items())))
         print(f"    pipeline RTF {f['pipeline_rtf']} (of speech alone {f['pipeline_rtf_speech']}), ASR RTF {f['asr_rtf']}, "
               f"TTS RTF {f['tts_rtf']}, NLU parse p50 {f['nlu_parse_ms']['p50']} ms / p95 {f['nlu_parse_ms']['p95']} ms")
         print(f"    RSS {f['rss_mb']} MB (peak {f['rss_peak_mb']} MB); fresh process to ready {f['cold_start_s']} s "
@@ -313,7 +322,7 @@ def _print(report: dict) -> None:
 def _main() -> None:
     parser = argparse.ArgumentParser(description="pipeline bench worker (run by `assistant bench pipeline`)")
     parser.add_argument("--worker", required=True, choices=("grammar", "open"))
-    parser.add_argument("--files", required=True, help="JSON list of WAV paths")
+    parser.add_argument("--files", required=True, help="JSON list of {path, speech_end_s}")
     args = parser.parse_args()
     result = worker(args.worker, json.loads(Path(args.files).read_text()))
     print(json.dumps(result))

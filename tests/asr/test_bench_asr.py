@@ -70,6 +70,7 @@ def test_bench_asr_cli(recorded, tmp_path, capsys):
         assert r["asr_rtf"] > 0 and r["front_end_rtf"] > 0 and r["rss_mb"] > r["rss_engine_mb"] > 0
         eos = r["eos_to_final_ms"]
         assert eos["n"] == r["files"] and eos["p50"] <= eos["p95"] <= eos["max"]
+        assert sum(r["endpoints"].values()) == r["files"] and r["vad_eos_to_final_ms"]["n"] == r["files"]
         assert set(r["by_snr"]) <= {"clean", "10"} and sum(g["files"] for g in r["by_snr"].values()) == r["files"]
         assert sum(g["files"] for g in r["by_split"].values()) == r["files"]
         assert 0 <= r["overall"]["sentence_accuracy"] <= 1 and r["overall"]["wer"] >= 0

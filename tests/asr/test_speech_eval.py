@@ -89,6 +89,25 @@ def test_word_edit_distance_and_percentiles():
     assert percentile([1, 2, 3, 4], 50) == 2.5 and percentile([5], 95) == 5 and percentile([], 50) is None
 
 
+def test_end_of_speech_is_where_the_speech_really_ends():
+    from assistant.asr.base import Transcript
+    from assistant.asr.listener import Heard
+    from assistant.bench._recorded import end_of_speech_wait_ms
+
+    def heard(end_s, detected_s, finalize_ms=5.0):
+        return Heard(Transcript("open the trunk", 0.9), None, 0.4, end_s, detected_s, end_s - 0.4, 50.0, finalize_ms)
+
+    closed_by_silence = [heard(2.0, 2.6)]
+    assert end_of_speech_wait_ms(closed_by_silence, 2.0) == pytest.approx(605.0)
+    # noise kept the endpointer open to the end of the file: it thinks speech ended at 3.3 s, it ended at 2.0 s
+    held_open = [heard(3.3, 3.3)]
+    assert held_open[0].eos_to_final_ms == pytest.approx(5.0)
+    assert end_of_speech_wait_ms(held_open, 2.0) == pytest.approx(1305.0)
+    assert end_of_speech_wait_ms(held_open, None) == pytest.approx(5.0)  # no ground truth: the endpointer's view
+    assert end_of_speech_wait_ms([heard(1.0, 1.6), heard(2.0, 2.6)], 2.0) == pytest.approx(605.0)  # the last one
+    assert end_of_speech_wait_ms([], 2.0) is None
+
+
 # -- scoring ---------------------------------------------------------------------------------------
 
 def test_expected_entities_are_catalogue_values():

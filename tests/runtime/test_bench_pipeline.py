@@ -69,6 +69,7 @@ def test_bench_pipeline_cli(recorded, nlu_ready, tmp_path, capsys):
     assert g["turns"] == 5  # 6 command files, the first a warm-up
     assert g["eos_to_first_audio_ms"]["n"] == 5  # every turn answers aloud, even "sorry"
     assert g["eos_to_first_frame_ms"]["n"] == g["turns_with_frames"]
+    assert sum(g["endpoints"].values()) == g["turns"]
     for key in ("eos_to_first_frame_ms", "eos_to_first_audio_ms", "eos_to_transcript_ms"):
         s = g[key]
         assert s["n"] == 0 or s["p50"] <= s["p95"] <= s["max"]
