@@ -7,14 +7,16 @@ garbage. Spread evenly among them, replay turns play a recorded WAV through the 
 end (endpointing, pocketsphinx with the intents' grammar) into the same assistant, as
 `assistant replay` does, as fast as the decoder goes: a few short commands synthesised with
 espeak-ng (one of them stereo 44.1 kHz) and a stretch of car noise, cycled, or the WAVs given
-with --soak-wavs. A replay turn costs a full decode: 4.0 s each measured here (two cores
-shared with other work, the grammar of the time), so 10,000 of them would take 11 hours; by
-default one turn in 20 is a replay turn (500 of 10,000, about 35 minutes in all), and
---soak-replay-turns sets the count.
+with --soak-wavs. A replay turn costs a full decode: 1.06 s each measured here (two cores
+shared with other work), so 10,000 of them would take about 3 hours; by default one turn in
+20 is a replay turn (500 of 10,000: about 10 minutes in all), and --soak-replay-turns sets
+the count.
 
 RSS is sampled (after a garbage collection) every few hundred turns; the figure is the
 growth from the end of the warm-up to the end (target: under 5 MB over 10,000 turns), with
-a least-squares slope as a check. With `trace`, the interpreter's allocated memory blocks and
+a least-squares slope as a check and the range of the samples: with replay turns, RSS
+wanders in a band of about 20 MB as pocketsphinx's native buffers are freed and retaken, so
+the slope says more than two samples do. With `trace`, the interpreter's allocated memory blocks and
 the memory tracemalloc sees are sampled too (what the fast test bounds). Any exception escaping
 a turn is counted (target 0), and the process's network sockets are listed at the end
 (target: none).
