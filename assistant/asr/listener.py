@@ -105,6 +105,9 @@ class SpeechFrontEnd:
     def listen(self, source: AudioSource) -> Iterator[Heard]:
         """Every transcribed utterance of the source, as it is endpointed."""
         recent: deque[AudioBlock] = deque(maxlen=max(1, int(WAKE_REPLAY_S * 1000 / 30) + 1))
+        # each source is its own recording: the noise floor of the last one would make this
+        # one's noise look like speech (a quiet file followed by car noise opened a 7 s utterance)
+        self.endpointer.new_stream()
         state = _Utterance()
         last: AudioBlock | None = None
         for block in source.blocks():

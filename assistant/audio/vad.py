@@ -66,6 +66,7 @@ class SpeechDetector:
         if not 0 <= aggressiveness <= 3:
             raise ConfigError(f"[vad] aggressiveness must be 0-3, not {aggressiveness}")
         self._vad = webrtcvad.Vad(aggressiveness)
+        self._vad_mode = aggressiveness
         self.frame_ms = frame_ms
         self.frame_samples = PIPELINE_RATE * frame_ms // 1000
         self.margin_db = margin_db
@@ -124,6 +125,11 @@ class Endpointer:
     @property
     def in_speech(self) -> bool:
         return self._start_s is not None
+
+    def new_stream(self) -> None:
+        """Forget everything, the noise floor too: another recording, another cabin."""
+        self.detector = SpeechDetector(self.detector._vad_mode, self.frame_ms, self.detector.margin_db)
+        self.reset()
 
     def reset(self) -> None:
         """Forget any speech in progress (the noise floor is kept: the cabin is the same)."""

@@ -288,10 +288,6 @@ def test_transcribe_cli_reports_each_bad_file_and_goes_on(corpus):
     assert (converted["text"], converted["rejected"]) == (COMMAND, False)
 
 
-@pytest.mark.xfail(strict=True, reason="SpeechFrontEnd.listen keeps the endpointer's noise floor from the file "
-                   "before: after a command's digital silence, car noise opens a 7 s utterance at 0.0 s "
-                   "that the recogniser then accepts as words ('thanks', 'hey hey'); each file should start a fresh "
-                   "endpointer")
 def test_transcribe_cli_judges_each_file_on_its_own(corpus):
     done = _cli("transcribe", "--json", str(corpus["pcm_u8"]), str(corpus["car_noise"]))
     command, noise = _lines(done.stdout)
