@@ -1,8 +1,9 @@
 """`assistant eval speech`: speech-to-intent acceptance on the recorded set, and what the car did.
 
-Every file of the recorded set (`make fixtures`) goes through the real pipeline:
-WavSource -> SpeechFrontEnd (endpointing + ASR) -> Assistant.handle_text (NLU, dialogue,
-skills, gate, the built-in simulated car), on a car and conversation reset before each file.
+Every file of the recorded set (`make fixtures`) goes through the real pipeline: the WAV and
+2 s more of its own background (ContinuedSource: the cabin keeps sounding) -> SpeechFrontEnd
+(endpointing + ASR) -> Assistant.handle_text (NLU, dialogue, skills, gate, the built-in
+simulated car), on a car and conversation reset before each file.
 
 - Command acceptance (Picovoice's rule): a command counts only when the intent and every
   entity (as canonical values) are right; a rejected or misheard command is a miss.
@@ -229,13 +230,14 @@ class SpeechEvaluator:
         return self._reference[key]
 
     def run_item(self, item: RecordedItem) -> ItemResult:
-        from assistant.audio.wav import WavSource
+        from assistant.bench._recorded import ContinuedSource
         from assistant.errors import AssistantError
 
         expected_car, reference_ok = self.reference(item)
         reset_session(self.assistant)
         try:
-            heard = list(self.front.listen(WavSource(item.path, block_ms=self.config.audio.block_ms)))
+            source = ContinuedSource(item.path, speech_end_s=item.speech_end_s, block_ms=self.config.audio.block_ms)
+            heard = list(self.front.listen(source))
         except AssistantError as exc:
             result = score(item, "", True, None, synonyms=self.synonyms)
             result.error = str(exc).splitlines()[0]

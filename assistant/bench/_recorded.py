@@ -95,6 +95,53 @@ def load_recorded(config, folder: str | Path | None = None) -> list[RecordedItem
     return items
 
 
+CABIN_AFTER_S = 2.0  # how long the cabin keeps sounding after a recorded file ends (see ContinuedSource)
+GUARD_S = 0.2  # after the speech ends, before the background alone is taken
+
+
+class ContinuedSource:
+    """A recorded file, then `extra_s` more of its own background, as a cabin keeps sounding after the
+    driver stops (a file ends 0.9 s after the speech; the endpointer may need longer in noise).
+
+    The background is the file after `speech_end_s` + GUARD_S, played forwards and backwards in
+    turn (no click at the joins); stream time runs on. Without `speech_end_s`, just the file.
+    """
+
+    def __init__(self, path: str | Path, *, speech_end_s: float | None, extra_s: float = CABIN_AFTER_S,
+                 block_ms: int = 30) -> None:
+        from assistant.audio.wav import WavSource
+
+        self.wav = WavSource(path, block_ms=block_ms)
+        self.block_samples, self.channels = self.wav.block_samples, self.wav.channels
+        self.speech_end_s = speech_end_s
+        self.extra_s = extra_s if speech_end_s is not None else 0.0
+        self.duration_s = self.wav.duration_s + self.extra_s
+
+    def blocks(self):
+        import numpy as np
+
+        from assistant.audio.blocks import PIPELINE_RATE, AudioBlock
+
+        background, last = [], None
+        for block in self.wav.blocks():
+            if self.extra_s and block.start_s >= self.speech_end_s + GUARD_S:
+                background.append(block.pcm)
+            last = block
+            yield block
+        if not background or last is None:
+            return
+        segment = np.concatenate(background)
+        loop = np.concatenate([segment, segment[::-1]])
+        size, start = self.block_samples, last.end_s
+        for n in range(int(round(self.extra_s * PIPELINE_RATE / size))):
+            pcm = np.take(loop, np.arange(n * size, (n + 1) * size), mode="wrap").astype(np.int16)
+            rms = float(np.sqrt(np.mean((pcm / 32768.0) ** 2)))
+            yield AudioBlock(pcm, start + n * size / PIPELINE_RATE, (rms,))
+
+    def close(self) -> None:
+        self.wav.close()
+
+
 def end_of_speech_wait_ms(heard, speech_end_s: float | None) -> float | None:
     """End of speech -> final transcript of the last utterance heard in a file, in ms.
 

@@ -8,7 +8,8 @@ SpeechFrontEnd (webrtcvad endpointing + streaming decode) file by file:
 - end of speech -> final transcript, p50/p95: from where the speech really ends (the manifest
   knows) to the endpoint decision in stream time, plus the final decode (wall time), as a
   speaker waits when audio arrives live; and how each utterance was closed (trailing silence,
-  end of the file when noise kept the endpointer open, maximum length);
+  end of the input when noise kept the endpointer open, maximum length); each file is followed
+  by 2 s more of its own background (ContinuedSource), as a cabin keeps sounding;
 - RSS of the worker after decoding, and how much loading the engine added;
 - sentence accuracy and WER against the spoken reference, per SNR and per split; for
   out-of-domain items the share rejected (the grammar's job; open mode never rejects).
@@ -58,8 +59,7 @@ def worker(engine_name: str, mode: str, files: list[dict]) -> dict:
 
     from assistant.asr.base import load_engine
     from assistant.asr.listener import SpeechFrontEnd
-    from assistant.audio.wav import WavSource
-    from assistant.bench._recorded import end_of_speech_wait_ms
+    from assistant.bench._recorded import ContinuedSource, end_of_speech_wait_ms
     from assistant.config import load_config
     from assistant.errors import AssistantError, ModelMissingError
 
@@ -79,11 +79,11 @@ def worker(engine_name: str, mode: str, files: list[dict]) -> dict:
     rss_loaded = me.memory_info().rss / 2**20
     front = SpeechFrontEnd(config, engine=engine)
     if files:  # warm-up: first-decode allocations are not the steady state
-        list(front.listen(WavSource(files[0]["path"], block_ms=config.audio.block_ms)))
+        list(front.listen(ContinuedSource(files[0]["path"], speech_end_s=None, block_ms=config.audio.block_ms)))
     rows = []
     for file in files:
         path = file["path"]
-        source = WavSource(path, block_ms=config.audio.block_ms)
+        source = ContinuedSource(path, speech_end_s=file.get("speech_end_s"), block_ms=config.audio.block_ms)
         t0 = time.perf_counter()
         try:
             heard = list(front.listen(source))

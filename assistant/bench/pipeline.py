@@ -1,9 +1,10 @@
 """`assistant bench pipeline`: the whole assistant on recorded speech, end of speech to the car and back.
 
-Each recorded command (`make fixtures`) goes WavSource -> SpeechFrontEnd (endpointing +
-streaming ASR) -> Assistant.handle_text (NLU, dialogue, skills, the safety gate, CAN frames to
-the built-in simulated car, closed-loop confirmation) -> the reply synthesised and played into a
-null sink, on a car and conversation reset before each file. Measured per turn:
+Each recorded command (`make fixtures`; then 2 s more of its own background, as a cabin keeps
+sounding: ContinuedSource) goes -> SpeechFrontEnd (endpointing + streaming ASR) ->
+Assistant.handle_text (NLU, dialogue, skills, the safety gate, CAN frames to the built-in
+simulated car, closed-loop confirmation) -> the reply synthesised and played into a null sink,
+on a car and conversation reset before each file. Measured per turn:
 
 - end of speech -> first CAN frame, and -> first reply audio (first block handed to the sink),
   p50/p95: from where the speech really ends (the manifest knows) to the endpoint decision in
@@ -80,8 +81,7 @@ def worker(mode: str, files: list[dict], out=sys.stdout) -> dict:
 
     from assistant.asr.base import load_engine
     from assistant.asr.listener import SpeechFrontEnd
-    from assistant.audio.wav import WavSource
-    from assistant.bench._recorded import end_of_speech_wait_ms
+    from assistant.bench._recorded import ContinuedSource, end_of_speech_wait_ms
     from assistant.config import load_config
     from assistant.speech_eval import open_session, reset_session
 
@@ -100,7 +100,7 @@ def worker(mode: str, files: list[dict], out=sys.stdout) -> dict:
                                       disable=not files, dynamic_ncols=True)):
             path = file["path"]
             reset_session(assistant)
-            source = WavSource(path, block_ms=config.audio.block_ms)
+            source = ContinuedSource(path, speech_end_s=file.get("speech_end_s"), block_ms=config.audio.block_ms)
             t0 = time.perf_counter()
             heard = list(front.listen(source))
             t_heard = time.perf_counter()

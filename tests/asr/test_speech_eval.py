@@ -108,6 +108,25 @@ def test_end_of_speech_is_where_the_speech_really_ends():
     assert end_of_speech_wait_ms([], 2.0) is None
 
 
+def test_continued_source_keeps_the_cabin_sounding(recorded):
+    import numpy as np
+
+    from assistant.audio.wav import WavSource
+    from assistant.bench._recorded import ContinuedSource
+
+    item = next(i for i in load_recorded(Config(), recorded) if i.snr == "10")
+    plain = list(WavSource(item.path).blocks())
+    continued = list(ContinuedSource(item.path, speech_end_s=item.speech_end_s, extra_s=1.5).blocks())
+    extra = continued[len(plain):]
+    assert [b.start_s for b in continued[:len(plain)]] == [b.start_s for b in plain]
+    assert len(extra) == 50 and extra[0].start_s == pytest.approx(plain[-1].end_s)  # 1.5 s of 30 ms blocks
+    assert all(b.start_s == pytest.approx(a.end_s) for a, b in zip(extra, extra[1:]))  # stream time runs on
+    tail = np.concatenate([b.pcm for b in plain if b.start_s >= item.speech_end_s + 0.2]).astype(float)
+    level = np.sqrt(np.mean(np.concatenate([b.pcm for b in extra]).astype(float) ** 2))
+    assert level == pytest.approx(np.sqrt(np.mean(tail ** 2)), rel=0.2)  # the same background, not silence
+    assert len(list(ContinuedSource(item.path, speech_end_s=None).blocks())) == len(plain)  # no ground truth: as is
+
+
 # -- scoring ---------------------------------------------------------------------------------------
 
 def test_expected_entities_are_catalogue_values():
