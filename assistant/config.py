@@ -59,6 +59,9 @@ class VadConfig:
     engine: str = _doc("Voice activity detector.", "webrtc")
     aggressiveness: int = _doc("webrtcvad aggressiveness 0-3 (3 = most noise rejection).", 2)
     trailing_silence_ms: int = _doc("Silence that ends an utterance.", 600)
+    complete_silence_ms: int = _doc(
+        "Silence that ends an utterance once the recogniser holds a complete command (grammar mode; "
+        "0 = always wait trailing_silence_ms).", 250)
     max_utterance_s: float = _doc("Longest utterance before it is cut.", 8.0)
     min_speech_ms: int = _doc("Shorter bursts of speech are ignored.", 150)
 

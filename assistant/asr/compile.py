@@ -89,6 +89,16 @@ def fingerprint(config) -> str:
     return digest.hexdigest()
 
 
+def load_domain_grammar(config) -> DomainGrammar:
+    """The compiled templates and slots (compiling first if the intents changed)."""
+    ensure_compiled(config)
+    path = asr_dir(config) / "grammar.json"
+    try:
+        return DomainGrammar.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError) as exc:
+        raise DataError(f"compiled grammar {path} is unreadable: {exc}", hint="run `assistant train asr`") from exc
+
+
 def read_manifest(config) -> dict | None:
     path = asr_dir(config) / "manifest.json"
     try:
@@ -137,6 +147,8 @@ def compile_grammar(config, progress: Callable[[float, str], None] | None = None
     words.write_dict(out / "pocketsphinx" / "words.dict")
     progress(0.7, "calibrating the cepstral mean")
     cmn = _calibrate(config, grammar, out / "pocketsphinx")
+    # templates and slots, for the end-of-command check at run time (assistant.asr.listener)
+    (out / "grammar.json").write_text(json.dumps(grammar.to_json(), ensure_ascii=False) + "\n", encoding="utf-8")
     progress(0.8, "vosk grammar")
     (out / "vosk").mkdir(parents=True, exist_ok=True)
     phrases = vosk_phrases(grammar)

@@ -136,6 +136,16 @@ class DomainGrammar:
                 out.append((tuple(w for part in fill for w in part), weight / len(fills)))
         return out
 
+    def to_json(self) -> dict:
+        return {"templates": [[intent, list(symbols)] for intent, symbols in self.templates],
+                "slots": {name: [list(f) for f in fillers] for name, fillers in self.slots.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "DomainGrammar":
+        """Templates and slots only (what `accepts` needs at run time)."""
+        return cls(templates=[(intent, tuple(symbols)) for intent, symbols in data["templates"]],
+                   slots={name: [tuple(f) for f in fillers] for name, fillers in data["slots"].items()})
+
     def accepts(self, text: str) -> bool:
         """Whether the grammar produces this sentence exactly (for tests and reports)."""
         words = tuple(spoken_tokens(text))

@@ -94,9 +94,17 @@ class SpeechFrontEnd:
         self.trigger = trigger
         self.endpointer = endpointer or Endpointer.from_config(config)
         self.keep_partials = keep_partials
+        self.command_grammar = self._command_grammar(config) if self.endpointer.complete_silence_s else None
         self._turn_until: float | None = None
         self._turn_kind = "always"
         self._pending_open: float | None = None
+
+    def _command_grammar(self, config):
+        """The grammar whose sentences are complete commands, when the engine decodes with it."""
+        if getattr(self.engine, "mode", "") != "grammar":
+            return None
+        from assistant.asr.compile import load_domain_grammar
+        return load_domain_grammar(config)
 
     def open_turn(self, seconds: float) -> None:
         """Listen for the next utterance without wake phrase or button (follow-ups), for `seconds`."""
@@ -144,6 +152,25 @@ class SpeechFrontEnd:
         if self.endpointer.in_speech and not any(isinstance(e, SpeechStarted) for e in events):
             state.feed(self.engine, block.pcm, self.keep_partials)
         yield from self._handle(events, state, block)
+        self._check_complete(block, state)
+
+    def _check_complete(self, block: AudioBlock, state: "_Utterance") -> None:
+        """Once per pause, halfway to `complete_silence_ms`: is what was heard a whole command?
+
+        If so the endpointer need not wait the full trailing silence. The partial result of a
+        grammar decode is checked against the compiled templates (a few ms, once per pause).
+        """
+        ep = self.endpointer
+        if self.command_grammar is None or not ep.in_speech or state.checked_pause == ep.last_voiced_end:
+            return
+        if ep.silence_s(block.end_s) < ep.complete_silence_s / 2:
+            return
+        state.checked_pause = ep.last_voiced_end
+        started = time.perf_counter()
+        text = self.engine.partial()
+        if text and self.command_grammar.accepts(text):
+            ep.mark_complete()
+        state.asr_s += time.perf_counter() - started
 
     def _handle(self, events: list, state: "_Utterance", block: AudioBlock) -> Iterator[Heard]:
         for event in events:
@@ -166,9 +193,10 @@ class _Utterance:
         self.asr_s = 0.0
         self.partials: list[str] = []
         self.ended: SpeechEnded | None = None
+        self.checked_pause: float | None = None  # the pause (by its start) already checked
 
     def begin(self, engine: AsrEngine) -> None:
-        self.asr_s, self.partials, self.ended = 0.0, [], None
+        self.asr_s, self.partials, self.ended, self.checked_pause = 0.0, [], None, None
         started = time.perf_counter()
         engine.start()
         self.asr_s += time.perf_counter() - started

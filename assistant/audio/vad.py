@@ -18,7 +18,11 @@ gets the unfiltered audio.
 The endpointer turns speech frames into SpeechStarted / SpeechEnded /
 Utterance events: speech starts once `min_speech_ms` of voiced frames fall in
 a short window (clicks and door slams are shorter), ends after
-`trailing_silence_ms` without speech, or is cut at `max_utterance_s`.
+`trailing_silence_ms` without speech, or is cut at `max_utterance_s`. When the
+recogniser already holds a complete command (`mark_complete()`, see
+assistant.asr.listener), `complete_silence_ms` of silence is enough: the
+driver hears the reply sooner, and a pause inside a command still waits the
+full trailing silence.
 """
 
 from __future__ import annotations
@@ -104,10 +108,12 @@ class Endpointer:
     """Blocks in, speech events out. One instance per stream; `reset()` between turns."""
 
     def __init__(self, *, block_ms: int = 30, aggressiveness: int = 2, trailing_silence_ms: int = 600,
-                 max_utterance_s: float = 8.0, min_speech_ms: int = 150, zones: list[str] | tuple = ()) -> None:
+                 max_utterance_s: float = 8.0, min_speech_ms: int = 150, zones: list[str] | tuple = (),
+                 complete_silence_ms: int = 0) -> None:
         self.frame_ms = frame_ms_for(block_ms)
         self.detector = SpeechDetector(aggressiveness, self.frame_ms)
         self.trailing_silence_s = trailing_silence_ms / 1000
+        self.complete_silence_s = min(complete_silence_ms, trailing_silence_ms) / 1000 if complete_silence_ms > 0 else 0.0
         self.max_utterance_s = max_utterance_s
         self.min_frames = max(1, math.ceil(min_speech_ms / self.frame_ms))
         self.onset_window = self.min_frames + max(1, 150 // self.frame_ms)
@@ -120,11 +126,23 @@ class Endpointer:
         return cls(block_ms=config.audio.block_ms, aggressiveness=config.vad.aggressiveness,
                    trailing_silence_ms=config.vad.trailing_silence_ms,
                    max_utterance_s=config.vad.max_utterance_s, min_speech_ms=config.vad.min_speech_ms,
-                   zones=config.audio.channel_zones)
+                   zones=config.audio.channel_zones, complete_silence_ms=config.vad.complete_silence_ms)
 
     @property
     def in_speech(self) -> bool:
         return self._start_s is not None
+
+    @property
+    def last_voiced_end(self) -> float:
+        return self._last_voiced_end
+
+    def silence_s(self, now: float) -> float:
+        """Seconds since the last voiced frame of the utterance in progress (0 outside one)."""
+        return max(0.0, now - self._last_voiced_end) if self._start_s is not None else 0.0
+
+    def mark_complete(self) -> None:
+        """What was said so far is a whole command: end after `complete_silence_ms` of silence."""
+        self._complete = self._start_s is not None and self.complete_silence_s > 0
 
     def new_stream(self) -> None:
         """Forget everything, the noise floor too: another recording, another cabin."""
@@ -138,6 +156,7 @@ class Endpointer:
         self._audio: list[np.ndarray] = []
         self._audio_start_s = 0.0
         self._last_voiced_end = 0.0
+        self._complete = False
         self._energy: np.ndarray | None = None
 
     def process(self, block: AudioBlock) -> list:
@@ -186,9 +205,12 @@ class Endpointer:
         self._audio.append(frame)
         if voiced:
             self._last_voiced_end = end
+            self._complete = False  # more speech: whatever follows decides again
             self._add_energy(rms)
         if end - self._last_voiced_end >= self.trailing_silence_s:
             return self._end(end, "silence")
+        if self._complete and end - self._last_voiced_end >= self.complete_silence_s:
+            return self._end(end, "complete")
         if end - self._start_s >= self.max_utterance_s:
             return self._end(end, "max_length")
         return []

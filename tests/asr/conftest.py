@@ -4,16 +4,11 @@ committed recordings (tests/asr/wav, made by tools/fixtures/make_test_wavs.py)."
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import numpy as np
 import pytest
-import soundfile as sf
+from asr_recordings import WAV_DIR
 
 from assistant.config import Config
-
-WAV_DIR = Path(__file__).with_name("wav")
-DATA_DIR = Path(__file__).with_name("data")
 
 
 @pytest.fixture(scope="session")
@@ -35,9 +30,3 @@ def recordings() -> dict[str, dict]:
     """file name -> manifest row (text, expected intent and entities)."""
     rows = json.loads((WAV_DIR / "manifest.json").read_text())
     return {row["file"]: row for row in rows}
-
-
-def read(name: str) -> np.ndarray:
-    samples, rate = sf.read(WAV_DIR / name, dtype="int16")
-    assert rate == 16000
-    return samples

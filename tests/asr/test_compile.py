@@ -7,7 +7,7 @@ import shutil
 
 from assistant.asr.compile import asr_dir, compile_grammar, ensure_compiled, read_manifest
 from assistant.config import Config
-from conftest import DATA_DIR
+from asr_recordings import DATA_DIR
 
 
 def _config(tmp_path) -> Config:

@@ -9,7 +9,7 @@ import sys
 from assistant.asr.listener import SpeechFrontEnd
 from assistant.asr.wake import PushToTalk, WakePhraseSpotter
 from assistant.audio.wav import WavSource
-from conftest import WAV_DIR
+from asr_recordings import WAV_DIR
 
 
 def test_always_listening_hears_one_utterance_with_its_end(asr_config, grammar_engine, recordings):
@@ -18,7 +18,23 @@ def test_always_listening_hears_one_utterance_with_its_end(asr_config, grammar_e
     assert [h.text for h in heard] == ["open the passenger window"]
     speech_end = 0.4 + recordings["open_passenger_window.wav"]["speech_s"]  # the recording's lead-in + speech
     assert abs(heard[0].end_s - speech_end) < 0.35
-    assert heard[0].eos_to_final_ms >= asr_config.vad.trailing_silence_ms * 0.9
+    # a complete command: the endpointer waited complete_silence_ms, not the full trailing silence
+    assert heard[0].reason == "complete"
+    assert asr_config.vad.complete_silence_ms * 0.9 <= heard[0].eos_to_final_ms < asr_config.vad.trailing_silence_ms
+
+
+def test_a_pause_after_an_incomplete_command_waits_the_full_trailing_silence(asr_config, grammar_engine, tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    from asr_recordings import read
+    samples = read("set_temp_22.wav")
+    words_end = int(16000 * 1.25)  # "set the temperature to ..." cut mid-way: no command yet
+    cut = np.concatenate([samples[:words_end], np.zeros(16000, np.int16)])
+    sf.write(tmp_path / "cut.wav", cut, 16000, subtype="PCM_16")
+    heard = list(SpeechFrontEnd(asr_config, engine=grammar_engine).listen(WavSource(tmp_path / "cut.wav")))
+    assert heard and heard[-1].reason == "silence"
+    assert heard[-1].eos_to_final_ms >= asr_config.vad.trailing_silence_ms * 0.9
 
 
 def test_wake_phrase_starts_the_turn_and_is_not_part_of_the_command(asr_config, grammar_engine):

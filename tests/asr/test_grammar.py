@@ -7,7 +7,7 @@ import itertools
 from assistant.asr.fsg import Fsg, build_fsg
 from assistant.asr.grammar import build_grammar
 from assistant.nlu.data import load_nlu_data
-from conftest import DATA_DIR
+from asr_recordings import DATA_DIR
 
 
 def small_grammar():

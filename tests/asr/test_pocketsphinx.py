@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.asr.base import load_engine, transcribe
-from conftest import read
+from asr_recordings import read
 
 COMMANDS = ["set_temp_22.wav", "open_passenger_window.wav", "ac_on.wav", "warmer.wav", "unlock.wav", "yes.wav",
             "fuel.wav", "fan_up.wav"]

@@ -88,8 +88,9 @@ def test_each_turn_reports_stage_timings_and_its_reply_wav(config, recording, as
     for stage in ("endpoint", "asr", "asr_finalize", "end_of_speech_to_transcript", "nlu", "dialogue",
                   "tts_first_audio", "end_of_speech_to_first_frame", "end_of_speech_to_first_audio"):
         assert isinstance(timings[stage], float) and timings[stage] >= 0, stage
-    # the endpointer waits [vad] trailing_silence_ms before deciding; first audio comes after the first frame
-    assert timings["endpoint"] >= config.vad.trailing_silence_ms - config.audio.block_ms
+    # the endpointer waits [vad] complete_silence_ms after a complete command before deciding; first audio
+    # comes after the first frame
+    assert timings["endpoint"] >= config.vad.complete_silence_ms - config.audio.block_ms
     assert timings["end_of_speech_to_first_audio"] >= timings["end_of_speech_to_first_frame"]
     assert data["event"] == "turn" and data["turn"] == 1 and data["reply"]
     assert data["reply_audio"] == str(tmp_path / "replies" / "reply_01.wav")
