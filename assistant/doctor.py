@@ -139,13 +139,15 @@ def _audio(config: Config) -> Iterator[Check]:
     inputs = [d["name"] for d in devices if d["max_input_channels"] > 0]
     outputs = [d["name"] for d in devices if d["max_output_channels"] > 0]
     live = config.tts.sink == "speaker"
+    without = {"microphone": "or give a recording: `assistant run --input cmd.wav`",
+               "speaker": "or write replies to files: [tts] sink = \"wav\" (`assistant run --sink wav:DIR`)"}
     for kind, names, setting in (("microphone", inputs, "input_device"), ("speaker", outputs, "output_device")):
         if names:
             yield Check("audio", kind, OK, f"{len(names)} device(s): {', '.join(names[:3])}")
         else:
             yield Check("audio", kind, MISSING if live else WARN,
                         f"no {kind} found{': ' + error if error else ''} (recorded WAVs still work: `assistant replay`)",
-                        f"connect one and set [audio] {setting}, or use [tts] sink = \"wav\"", needed=False)
+                        f"connect one and set [audio] {setting}, {without[kind]}", needed=False)
 
 
 def _bus(config: Config) -> Iterator[Check]:
