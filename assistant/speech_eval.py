@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.bench._recorded import (RecordedItem, end_of_speech_wait_ms, group_keys, load_recorded, select,
-                                       sort_groups)
+                                       sort_groups, with_voiced_ends)
 from assistant.bench._stats import edit_distance, rate, summary
 
 FALLBACK = "nlu_fallback"
@@ -410,7 +410,7 @@ def run(config, args) -> int:
     mode = getattr(args, "asr_mode", None) or config.asr.mode
     items = load_recorded(config, getattr(args, "fixtures", None))
     limit = getattr(args, "limit", None) or (QUICK_FILES if getattr(args, "quick", False) else None)
-    chosen = select(items, limit)
+    chosen = with_voiced_ends(select(items, limit), items)
     started = time.perf_counter()
     results = evaluate(config, chosen, engine=engine, mode=mode)
     out = Path(getattr(args, "out", "out/eval"))

@@ -39,7 +39,7 @@ class RecordedItem:
     kind: str = "command"  # command | ood (out of domain: should give no command)
     split: str = "main"
     duration_s: float = 0.0
-    speech_end_s: float | None = None  # where the speech really ends in the file (the synthesiser knows)
+    speech_end_s: float | None = None  # where the speech ends in the file (see with_voiced_ends)
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -145,7 +145,7 @@ class ContinuedSource:
 def end_of_speech_wait_ms(heard, speech_end_s: float | None) -> float | None:
     """End of speech -> final transcript of the last utterance heard in a file, in ms.
 
-    Measured from where the speech really ends (the manifest's `speech_end_s`) when known: in
+    Measured from where the speech really ends (`speech_end_s`, see with_voiced_ends) when known: in
     noise the endpointer may only close the utterance at the end of the file, and its own idea
     of the end of speech would hide that wait. Stream time up to the endpoint decision (as if
     the audio arrived live), plus the final decode's wall time. Without ground truth, the
@@ -204,6 +204,44 @@ def select(items: list[RecordedItem], limit: int | None, *, kinds: tuple[str, ..
         for depth in range(len(node) + 1):
             taken[node[:depth]] += 1
     return sorted(picked, key=_order)
+
+
+VOICED_DB = -40.0  # a 10 ms frame this far below the loudest one is not speech any more
+
+
+def voiced_end_s(path: Path) -> float | None:
+    """Where the voice ends in a noise-free recording: the end of the last 10 ms frame within
+    VOICED_DB of the loudest (synthesisers pad their output with silence, so the end of their
+    output is not the end of speech)."""
+    import numpy as np
+    import soundfile as sf
+
+    samples, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    frame = max(1, rate // 100)
+    mono = samples.mean(axis=1)[: len(samples) // frame * frame].reshape(-1, frame)
+    rms = np.sqrt((mono ** 2).mean(axis=1))
+    if not len(rms) or rms.max() <= 0:
+        return None
+    voiced = np.nonzero(rms >= rms.max() * 10 ** (VOICED_DB / 20))[0]
+    return float((voiced[-1] + 1) * frame / rate)
+
+
+def with_voiced_ends(chosen: list[RecordedItem], items: list[RecordedItem]) -> list[RecordedItem]:
+    """`chosen` with `speech_end_s` set to where the voice ends, measured on the clean recording of
+    the same sentence (every SNR of a sentence shares its timing); unchanged without a clean one."""
+    from dataclasses import replace
+
+    clean = {i.id: i.path for i in items if i.snr == "clean"}
+    ends: dict[str, float | None] = {}
+    out = []
+    for item in chosen:
+        if item.id in clean and item.id not in ends:
+            ends[item.id] = voiced_end_s(clean[item.id])
+        end = ends.get(item.id)
+        if end is not None and item.speech_end_s is not None:
+            end = min(end, item.speech_end_s)
+        out.append(replace(item, speech_end_s=end) if end is not None else item)
+    return out
 
 
 def _order(item: RecordedItem) -> tuple:

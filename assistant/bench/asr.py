@@ -5,8 +5,8 @@ so RSS is that engine's alone, the recorded set (`make fixtures`) goes through t
 SpeechFrontEnd (webrtcvad endpointing + streaming decode) file by file:
 
 - real-time factor: decoder time / speech decoded, and front-end wall time / file length;
-- end of speech -> final transcript, p50/p95: from where the speech really ends (the manifest
-  knows) to the endpoint decision in stream time, plus the final decode (wall time), as a
+- end of speech -> final transcript, p50/p95: from where the voice really ends (measured on
+  the clean recording of the sentence) to the endpoint decision in stream time, plus the final decode (wall time), as a
   speaker waits when audio arrives live; and how each utterance was closed (trailing silence,
   end of the input when noise kept the endpointer open, maximum length); each file is followed
   by 2 s more of its own background (ContinuedSource), as a cabin keeps sounding;
@@ -203,7 +203,7 @@ def compare(grammar: dict, open_: dict, items) -> dict:
 # -- the bench ----------------------------------------------------------------------------------
 
 def run(config, args) -> dict:
-    from assistant.bench._recorded import load_recorded, select
+    from assistant.bench._recorded import load_recorded, select, with_voiced_ends
 
     quick = getattr(args, "quick", False)
     items = load_recorded(config, getattr(args, "fixtures", None))
@@ -217,7 +217,7 @@ def run(config, args) -> dict:
     for engine in engines:
         for mode in MODES:
             label = f"{engine}/{mode}"
-            chosen = select(items, limits[mode] or None)
+            chosen = with_voiced_ends(select(items, limits[mode] or None), items)
             print(f"asr bench: {label} on {len(chosen)} files ...", file=sys.stderr, flush=True)
             result = _spawn(config, engine, mode, [{"path": str(i.path), "speech_end_s": i.speech_end_s}
                                                    for i in chosen])

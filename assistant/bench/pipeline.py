@@ -7,7 +7,7 @@ simulated car, closed-loop confirmation) -> the reply synthesised and played int
 on a car and conversation reset before each file. Measured per turn:
 
 - end of speech -> first CAN frame, and -> first reply audio (first block handed to the sink),
-  p50/p95: from where the speech really ends (the manifest knows) to the endpoint decision in
+  p50/p95: from where the voice really ends (measured on the clean recording) to the endpoint decision in
   stream time (as if live: the trailing-silence wait, or longer when noise keeps the endpointer
   open), plus the wall time of everything after;
 - whole-pipeline real-time factor: front end + turn wall time / file length (and / speech);
@@ -224,7 +224,7 @@ def _nlu_comparison(config, args) -> dict:
 
 
 def run(config, args) -> dict:
-    from assistant.bench._recorded import load_recorded, select
+    from assistant.bench._recorded import load_recorded, select, with_voiced_ends
 
     quick = getattr(args, "quick", False)
     items = load_recorded(config, getattr(args, "fixtures", None))
@@ -238,7 +238,7 @@ def run(config, args) -> dict:
     for mode in ("grammar", "open"):
         if mode == "open" and not limits["open"]:
             continue
-        chosen = select(items, limits[mode] or None, kinds=("command",))
+        chosen = with_voiced_ends(select(items, limits[mode] or None, kinds=("command",)), items)
         print(f"pipeline bench: {mode} ASR, {len(chosen) - 1} turns (+1 warm-up) ...", file=sys.stderr, flush=True)
         results[mode] = _spawn(config, mode, [{"path": str(i.path), "speech_end_s": i.speech_end_s}
                                               for i in chosen])

@@ -127,6 +127,22 @@ def test_continued_source_keeps_the_cabin_sounding(recorded):
     assert len(list(ContinuedSource(item.path, speech_end_s=None).blocks())) == len(plain)  # no ground truth: as is
 
 
+def test_voiced_end_is_measured_on_the_clean_recording(recorded):
+    from assistant.bench._recorded import voiced_end_s, with_voiced_ends
+
+    items = load_recorded(Config(), recorded)
+    refined = with_voiced_ends(items, items)
+    for before, after in zip(items, refined):
+        assert after.speech_end_s <= before.speech_end_s  # never after the synthesiser's output ends
+        assert after.speech_end_s > 0.4 + 0.3  # and after the lead silence and some speech
+    by_id = {}
+    for item in refined:
+        by_id.setdefault(item.id, set()).add(item.speech_end_s)
+    assert all(len(ends) == 1 for ends in by_id.values())  # every SNR of a sentence shares its timing
+    clean = next(i for i in items if i.snr == "clean")
+    assert voiced_end_s(clean.path) == next(i for i in refined if i.id == clean.id).speech_end_s
+
+
 # -- scoring ---------------------------------------------------------------------------------------
 
 def test_expected_entities_are_catalogue_values():
