@@ -4,7 +4,7 @@ Per engine and mode, in a fresh subprocess (`python -m assistant.bench.asr --wor
 so RSS is that engine's alone, the recorded set (`make fixtures`) goes through the real
 SpeechFrontEnd (webrtcvad endpointing + streaming decode) file by file:
 
-- real-time factor: decoder time / speech decoded, and front-end wall time / file length;
+- real-time factor: decoder time / speech decoded, and front-end wall time / audio fed;
 - end of speech -> final transcript, p50/p95: from where the voice really ends (measured on
   the clean recording of the sentence) to the endpoint decision in stream time, plus the final decode (wall time), as a
   speaker waits when audio arrives live; and how each utterance was closed (trailing silence,

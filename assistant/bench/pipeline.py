@@ -10,7 +10,7 @@ on a car and conversation reset before each file. Measured per turn:
   p50/p95: from where the voice really ends (measured on the clean recording) to the endpoint decision in
   stream time (as if live: the trailing-silence wait, or longer when noise keeps the endpointer
   open), plus the wall time of everything after;
-- whole-pipeline real-time factor: front end + turn wall time / file length (and / speech);
+- whole-pipeline real-time factor: front end + turn wall time / audio fed (and / speech);
 - ASR RTF, NLU parse latency, TTS RTF (synthesis time / reply audio);
 - cold start: a fresh `python` process to ready (everything loaded), and RSS of that process
   after all its turns.
@@ -296,7 +296,8 @@ def _print(report: dict) -> None:
         print(f"    end of speech -> first reply audio: {_fmt(f['eos_to_first_audio_ms'])}")
         print(f"    end of speech -> transcript:        {_fmt(f['eos_to_transcript_ms'])}; utterances closed by "
               + ", ".join(f"{k} {v}" for k, v in sorted(f["endpoints"].items())))
-        print(f"    pipeline RTF {f['pipeline_rtf']} (of speech alone {f['pipeline_rtf_speech']}), ASR RTF {f['asr_rtf']}, "
+        print(f"    pipeline RTF {f['pipeline_rtf']} over all audio fed (of speech alone {f['pipeline_rtf_speech']}), "
+              f"ASR RTF {f['asr_rtf']}, "
               f"TTS RTF {f['tts_rtf']}, NLU parse p50 {f['nlu_parse_ms']['p50']} ms / p95 {f['nlu_parse_ms']['p95']} ms")
         print(f"    RSS {f['rss_mb']} MB (peak {f['rss_peak_mb']} MB); fresh process to ready {f['cold_start_s']} s "
               f"(imports {f['import_s']} s, loading {f['load_s']} s)")
