@@ -7,6 +7,14 @@ from the same data (garbage words included). open mode uses the wheel's
 general English trigram model and dictionary (slow and often wrong on
 commands; the baseline the grammar is measured against).
 
+Which mode, measured end to end (`assistant replay`, clean commands, 60 files each):
+phrasings in the grammar: grammar 98%, ngram 90%; held-out phrasings the grammar lacks:
+grammar 29.5%, ngram 85%; out-of-scope speech acted on: grammar 6 of 40 (1 write), ngram
+12 of 40 (3 writes). A second n-gram pass over what the grammar rejects was tried and
+dropped: 64% on held-out phrasings and the most out-of-scope actions (16 of 40) - the
+grammar's errors on new phrasings are wrong commands, not rejections. grammar stays the
+default in the car (fewest actions nobody asked for); ngram is one line of config.
+
 `bestpath = no` in grammar mode: the lattice best path of an FSG search may
 end outside the final state ("unmute the"), and costs time; the Viterbi
 result cannot.
