@@ -1,4 +1,4 @@
-"""`assistant bench asr`: each ASR engine in each mode (grammar vs open vocabulary), side by side.
+"""`assistant bench asr`: each ASR engine in each mode (grammar, ngram, open vocabulary), side by side.
 
 Per engine and mode, in a fresh subprocess (`python -m assistant.bench.asr --worker ...`)
 so RSS is that engine's alone, the recorded set (`make fixtures`) goes through the real
@@ -14,8 +14,8 @@ SpeechFrontEnd (webrtcvad endpointing + streaming decode) file by file:
 - sentence accuracy and WER against the spoken reference, per SNR and per split; for
   out-of-domain items the share rejected (the grammar's job; open mode never rejects).
 
-Open vocabulary decodes at about 0.5x real time, so it gets a smaller (nested) subset;
-ratios compare the two modes on the files both decoded. A vosk engine without a model is
+Open vocabulary is the slowest, so it gets a smaller (nested) subset; each mode is compared
+with grammar on the files both decoded. A vosk engine without a model is
 reported as not installed, with the command that installs one.
 """
 
@@ -34,9 +34,9 @@ from pathlib import Path
 
 HELP = "ASR per engine and mode: RTF, end of speech -> transcript p50/p95, RSS, accuracy/WER per SNR"
 ENGINES = ("pocketsphinx", "vosk")
-MODES = ("grammar", "open")
-LIMITS = {"grammar": 200, "open": 48}  # files; open vocabulary is ~15x slower
-QUICK_LIMITS = {"grammar": 24, "open": 8}
+MODES = ("grammar", "ngram", "open")  # as assistant.asr.base.MODES (not imported: `--help` stays fast)
+LIMITS = {"grammar": 200, "ngram": 200, "open": 48}  # files; open vocabulary is the slowest
+QUICK_LIMITS = {"grammar": 24, "ngram": 24, "open": 8}
 
 
 def add_arguments(parser) -> None:
@@ -44,7 +44,7 @@ def add_arguments(parser) -> None:
     group.add_argument("--asr-engine", action="append", metavar="NAME", choices=ENGINES,
                        help="asr bench: engine(s) to measure (default: pocketsphinx and vosk)")
     group.add_argument("--asr-limit", type=int, metavar="N",
-                       help=f"asr bench: files in grammar mode (default {LIMITS['grammar']}, "
+                       help=f"asr bench: files in grammar and ngram mode (default {LIMITS['grammar']}, "
                             f"{QUICK_LIMITS['grammar']} with --quick; 0 = all)")
     group.add_argument("--asr-open-limit", type=int, metavar="N",
                        help=f"asr bench: files in open mode (default {LIMITS['open']}, {QUICK_LIMITS['open']} with --quick)")
@@ -179,24 +179,24 @@ def score(result: dict, items) -> dict:
     }
 
 
-def compare(grammar: dict, open_: dict, items) -> dict:
-    """Open vocabulary over grammar, on the files both decoded (open's are a subset)."""
+def compare(grammar: dict, other: dict, items) -> dict:
+    """Another mode over grammar, on the files both decoded (a smaller limit gives a subset)."""
     from assistant.bench._stats import ratio
 
-    common = {t["file"] for t in grammar["transcripts"]} & {t["file"] for t in open_["transcripts"]}
+    common = {t["file"] for t in grammar["transcripts"]} & {t["file"] for t in other["transcripts"]}
     pick = lambda run: {"engine": run["engine"], "mode": run["mode"], "load_s": 0, "rss_mb": 0, "rss_peak_mb": 0,
                         "rss_engine_mb": 0, "rows": [r for r in run["_rows"] if Path(r["file"]).name in common]}
-    g, o = score(pick(grammar), items), score(pick(open_), items)
+    g, o = score(pick(grammar), items), score(pick(other), items)
+    both = lambda key: {"grammar": g["overall"][key], other["mode"]: o["overall"][key]}
     return {
-        "files_compared": len(common),
-        "rtf_open_over_grammar": ratio(o["asr_rtf"], g["asr_rtf"], 2),
-        "eos_to_final_p50_open_over_grammar": ratio(o["eos_to_final_ms"]["p50"], g["eos_to_final_ms"]["p50"], 2),
-        "eos_to_final_p95_open_over_grammar": ratio(o["eos_to_final_ms"]["p95"], g["eos_to_final_ms"]["p95"], 2),
-        "rss_open_over_grammar": ratio(open_["rss_mb"], grammar["rss_mb"], 2),
-        "sentence_accuracy": {"grammar": g["overall"]["sentence_accuracy"], "open": o["overall"]["sentence_accuracy"]},
-        "wer": {"grammar": g["overall"]["wer"], "open": o["overall"]["wer"]},
-        "wer_open_over_grammar": ratio(o["overall"]["wer"], g["overall"]["wer"], 2),
-        "ood_rejected": {"grammar": g["overall"]["ood_rejected"], "open": o["overall"]["ood_rejected"]},
+        "mode": other["mode"], "files_compared": len(common),
+        "rtf_over_grammar": ratio(o["asr_rtf"], g["asr_rtf"], 2),
+        "eos_to_final_p50_over_grammar": ratio(o["eos_to_final_ms"]["p50"], g["eos_to_final_ms"]["p50"], 2),
+        "eos_to_final_p95_over_grammar": ratio(o["eos_to_final_ms"]["p95"], g["eos_to_final_ms"]["p95"], 2),
+        "rss_over_grammar": ratio(other["rss_mb"], grammar["rss_mb"], 2),
+        "sentence_accuracy": both("sentence_accuracy"), "wer": both("wer"),
+        "wer_over_grammar": ratio(o["overall"]["wer"], g["overall"]["wer"], 2),
+        "ood_rejected": both("ood_rejected"),
     }
 
 
@@ -209,7 +209,7 @@ def run(config, args) -> dict:
     items = load_recorded(config, getattr(args, "fixtures", None))
     limits = dict(QUICK_LIMITS if quick else LIMITS)
     if getattr(args, "asr_limit", None) is not None:
-        limits["grammar"] = args.asr_limit
+        limits["grammar"] = limits["ngram"] = args.asr_limit
     if getattr(args, "asr_open_limit", None) is not None:
         limits["open"] = args.asr_open_limit
     engines = getattr(args, "asr_engine", None) or list(ENGINES)
@@ -232,9 +232,11 @@ def run(config, args) -> dict:
     report = {"fixtures": str(items[0].path.parent), "set_files": len(items), "limits": limits, "runs": runs,
               "comparisons": {}}
     for engine in engines:
-        g, o = runs.get(f"{engine}/grammar", {}), runs.get(f"{engine}/open", {})
-        if g and o and "error" not in g and "error" not in o:
-            report["comparisons"][engine] = compare(g, o, items)
+        g = runs.get(f"{engine}/grammar", {})
+        for mode in MODES[1:]:
+            o = runs.get(f"{engine}/{mode}", {})
+            if g and o and "error" not in g and "error" not in o:
+                report["comparisons"].setdefault(engine, {})[mode] = compare(g, o, items)
     report["pngs"] = _plot(report, Path(getattr(args, "out", "out/bench")))
     for run_ in runs.values():
         run_.pop("_rows", None)
@@ -307,13 +309,14 @@ def _print(report: dict) -> None:
             cells = [r["by_split"].get(s) for s in splits]
             print(f"{label:22}" + "".join(f"{_pct(c['sentence_accuracy']) + ' / ' + _pct(c['wer']):>16}"
                                           if c else f"{'-':>16}" for c in cells))
-    for engine, c in report["comparisons"].items():
-        print(f"{engine}, open vocabulary / grammar on {c['files_compared']} files: RTF {c['rtf_open_over_grammar']}x, "
-              f"end of speech -> transcript p50 {c['eos_to_final_p50_open_over_grammar']}x / p95 "
-              f"{c['eos_to_final_p95_open_over_grammar']}x, RSS {c['rss_open_over_grammar']}x; "
-              f"sentence accuracy {_pct(c['sentence_accuracy']['grammar'])} vs {_pct(c['sentence_accuracy']['open'])}, "
-              f"WER {_pct(c['wer']['grammar'])} vs {_pct(c['wer']['open'])}, OOD rejected "
-              f"{_pct(c['ood_rejected']['grammar'])} vs {_pct(c['ood_rejected']['open'])}")
+    for engine, modes in report["comparisons"].items():
+        for mode, c in modes.items():
+            print(f"{engine}, {mode} / grammar on {c['files_compared']} files: RTF {c['rtf_over_grammar']}x, "
+                  f"end of speech -> transcript p50 {c['eos_to_final_p50_over_grammar']}x / p95 "
+                  f"{c['eos_to_final_p95_over_grammar']}x, RSS {c['rss_over_grammar']}x; sentence accuracy "
+                  f"{_pct(c['sentence_accuracy']['grammar'])} vs {_pct(c['sentence_accuracy'][mode])}, WER "
+                  f"{_pct(c['wer']['grammar'])} vs {_pct(c['wer'][mode])}, OOD rejected "
+                  f"{_pct(c['ood_rejected']['grammar'])} vs {_pct(c['ood_rejected'][mode])}")
 
 
 def _main() -> None:

@@ -322,7 +322,7 @@ def _print(report: dict) -> None:
 
 def _main() -> None:
     parser = argparse.ArgumentParser(description="pipeline bench worker (run by `assistant bench pipeline`)")
-    parser.add_argument("--worker", required=True, choices=("grammar", "open"))
+    parser.add_argument("--worker", required=True, choices=("grammar", "ngram", "open"))
     parser.add_argument("--files", required=True, help="JSON list of {path, speech_end_s}")
     args = parser.parse_args()
     result = worker(args.worker, json.loads(Path(args.files).read_text()))

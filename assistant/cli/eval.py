@@ -37,5 +37,5 @@ def add_subparser(subparsers) -> None:
                         help="recorded set with manifest.json (default: tests/fixtures/generated/commands)")
     speech.add_argument("--limit", type=int, help="about this many files, a fair subset (whole sentences)")
     speech.add_argument("--asr-engine", help="ASR engine (default: [asr] engine)")
-    speech.add_argument("--asr-mode", choices=["grammar", "open"], help="ASR mode (default: [asr] mode)")
+    speech.add_argument("--asr-mode", choices=["grammar", "ngram", "open"], help="ASR mode (default: [asr] mode)")
     parser.set_defaults(func=_do_eval)

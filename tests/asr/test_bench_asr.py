@@ -62,11 +62,12 @@ def test_bench_asr_cli(recorded, tmp_path, capsys):
     printed = capsys.readouterr().out
     report = json.loads((out / "asr.json").read_text())
     runs = report["runs"]
-    assert set(runs) == {"pocketsphinx/grammar", "pocketsphinx/open", "vosk/grammar", "vosk/open"}
-    for label in ("pocketsphinx/grammar", "pocketsphinx/open"):
+    modes = ("grammar", "ngram", "open")
+    assert set(runs) == {f"{engine}/{mode}" for engine in ("pocketsphinx", "vosk") for mode in modes}
+    for label in (f"pocketsphinx/{mode}" for mode in modes):
         r = runs[label]
         assert "error" not in r, r
-        assert r["failed_files"] == 0 and r["files"] == (8 if label.endswith("grammar") else 2)
+        assert r["failed_files"] == 0 and r["files"] == (2 if label.endswith("open") else 8)
         assert r["asr_rtf"] > 0 and r["front_end_rtf"] > 0 and r["rss_mb"] > r["rss_engine_mb"] > 0
         eos = r["eos_to_final_ms"]
         assert eos["n"] == r["files"] and eos["p50"] <= eos["p95"] <= eos["max"]
@@ -80,10 +81,10 @@ def test_bench_asr_cli(recorded, tmp_path, capsys):
         assert vosk["error"].startswith("not installed") and "make models" in vosk["hint"]
         assert "not installed" in printed
     c = report["comparisons"]["pocketsphinx"]
-    assert c["files_compared"] == 2 and c["rtf_open_over_grammar"] > 0
-    assert set(c["sentence_accuracy"]) == {"grammar", "open"}
+    assert c["open"]["files_compared"] == 2 and c["open"]["rtf_over_grammar"] > 0
+    assert c["ngram"]["files_compared"] == 8 and set(c["ngram"]["sentence_accuracy"]) == {"grammar", "ngram"}
     assert (out / "asr_accuracy_by_snr.png").stat().st_size > 0 and (out / "asr_eos_to_final_cdf.png").stat().st_size > 0
-    assert "open vocabulary / grammar" in printed
+    assert "open / grammar" in printed and "ngram / grammar" in printed
 
 
 def test_missing_fixtures_fail_with_the_command_that_makes_them(tmp_path, capsys):
