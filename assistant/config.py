@@ -68,8 +68,17 @@ class VadConfig:
 
 @dataclass
 class WakeConfig:
-    phrase: str = _doc("Wake phrase spotted by the ASR engine's keyword spotter (every word must be in its dictionary).", "hey car")
-    threshold: float = _doc("Keyword-spotting threshold (pocketsphinx kws_threshold).", 1e-20)
+    phrase: str = _doc("Wake phrase spotted by the ASR engine's keyword spotter (every word must be in its dictionary; "
+                       "long phrases false-wake far less).", "hello copilot")
+    threshold: float = _doc("Keyword-spotting threshold (pocketsphinx kws_threshold): lower finds more and wakes more; "
+                            "it depends on the phrase's length, so tune it per phrase with `assistant bench wake "
+                            "--wake-thresholds`.", 1e-40)
+    verify: bool = _doc("Check each detection again (the phrase against free phones on its own audio) before waking.",
+                        False)
+    verify_threshold: float = _doc("Second-pass score a detection needs (per-frame phrase-minus-phones score x1000; "
+                                   "higher rejects more).", -2.9)
+    gate: bool = _doc("Spot the phrase only while the voice detector hears speech (saves the spotter's CPU "
+                      "between utterances).", False)
     push_to_talk: bool = _doc("Listen when the steering-wheel voice button (CAN) is pressed.", True)
     follow_up_s: float = _doc("After a reply, listen this long without the wake phrase.", 5.0)
     barge_in: str = _doc(
