@@ -91,6 +91,7 @@ class LiveAssistant:
         self._stop = threading.Event()
         self._started = time.perf_counter()
         self._reply: tuple[Spoken, str] | None = None  # the reply playing, for the follow-up window
+        self._reply_at_s = 0.0  # stream time the reply started
         self._follow_up_until = 0.0  # stream time the current follow-up window ends
         self.button_link = None
         if front.trigger is not None:
@@ -102,6 +103,8 @@ class LiveAssistant:
         if self.cues:
             self._check_cues()
         self.pump = AudioPump(source, config.audio.queue_blocks, drop_when_full=realtime)
+        if speaker is not None and not realtime:
+            speaker.pace_by_stream()  # stream time is virtual: replies follow it, not the wall clock
 
     # -- start-up --------------------------------------------------------------
     @classmethod
@@ -172,6 +175,7 @@ class LiveAssistant:
             if not self._stop.is_set():
                 self.summary.reason = self.summary.reason or "end of input"
                 if self.speaker is not None:
+                    self.speaker.release()
                     self.speaker.wait()  # the last reply plays to its end
         finally:
             self._finish()
@@ -195,6 +199,7 @@ class LiveAssistant:
         if self.speaker is not None:
             if self._stop.is_set():
                 self.speaker.stop()
+            self.speaker.release()
             self.speaker.wait(timeout=5.0)
             self.summary.tts_errors = self.speaker.errors
         s = self.summary
@@ -209,6 +214,8 @@ class LiveAssistant:
         self.summary.audio_s = round(block.end_s, 3)
         while self.cues and self.cues[0].at_s <= block.start_s:
             self._play_cue(self.cues.pop(0))
+        if self._reply is not None and self.speaker is not None:
+            self.speaker.advance(block.start_s - self._reply_at_s)  # as-fast-as-possible runs only
         if self._reply is not None and self.speaker is not None and not self.speaker.playing:
             spoken, text = self._reply
             self._reply = None
@@ -270,6 +277,7 @@ class LiveAssistant:
         if self.speaker is not None and report.reply:
             spoken = self.speaker.say(report.reply)
             self._reply = (spoken, report.reply)
+            self._reply_at_s = heard.detected_s
         if self.settle:
             self.assistant.vehicle.settle(timeout_s=30)
             report.state = self.assistant.vehicle.car_state()

@@ -10,6 +10,7 @@ with the reply text.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,55 @@ class NumberedWavSink(WavSink):
         self.count += 1
         self.path = self.folder / f"reply_{self.count:02d}.wav"
         super().open(sample_rate)
+
+
+class StreamPacedSink:
+    """Wraps a sink so each reply's audio goes out no faster than `allow()` says (seconds from its start)."""
+
+    def __init__(self, sink: AudioSink) -> None:
+        self.sink = sink
+        self.name = sink.name
+        self._cond = threading.Condition()
+        self._allowed_s = 0.0
+        self._released = False
+        self._frames = 0
+        self._rate = 0
+
+    def __getattr__(self, name: str):  # path, last_path, ... of the wrapped sink
+        return getattr(self.sink, name)
+
+    def restart(self) -> None:
+        with self._cond:
+            self._allowed_s, self._released = 0.0, False
+
+    def allow(self, seconds: float) -> None:
+        with self._cond:
+            self._allowed_s = max(self._allowed_s, seconds)
+            self._cond.notify_all()
+
+    def release(self) -> None:
+        with self._cond:
+            self._released = True
+            self._cond.notify_all()
+
+    def open(self, sample_rate: int) -> None:
+        self._frames, self._rate = 0, sample_rate
+        self.sink.open(sample_rate)
+
+    def write(self, block) -> None:
+        with self._cond:
+            # the first block goes at once (first audio); later ones once the stream has got that far
+            while (not self._released and self._frames
+                   and self._frames / self._rate >= self._allowed_s):
+                self._cond.wait(0.05)
+        self.sink.write(block)
+        self._frames += len(block)
+
+    def abort(self) -> None:
+        self.sink.abort()
+
+    def close(self) -> None:
+        self.sink.close()
 
 
 def reply_sink(config, spec: str | None, *, realtime: bool = False) -> AudioSink:
@@ -91,6 +141,7 @@ class ReplySpeaker:
         self.tts = tts
         self.player = player
         self.errors = 0
+        self.paced: StreamPacedSink | None = None
 
     @property
     def playing(self) -> bool:
@@ -100,6 +151,8 @@ class ReplySpeaker:
         """Start speaking `text` (cutting any reply still playing); returns once audio is out or failed."""
         self.stop()
         self.wait()
+        if self.paced is not None:
+            self.paced.restart()
         spoken = Spoken(time.perf_counter())
         try:
             self.player.start(self.tts.synthesize(text))
@@ -123,12 +176,35 @@ class ReplySpeaker:
             return self._failed(spoken, text, report.error)
         return spoken
 
+    def pace_by_stream(self) -> None:
+        """As-fast-as-possible runs: let the reply out only as far as the audio stream has got (`advance`),
+        so a reply lasts as long in stream time as it would in the car, and whether the next utterance
+        cuts it (barge-in) does not depend on how busy the machine is."""
+        if self.paced is None:
+            self.paced = StreamPacedSink(self.player.sink)
+            self.player.sink = self.paced
+
+    def advance(self, seconds: float) -> None:
+        """The stream is `seconds` past the reply's start: let that much out, and wait until it is out."""
+        if self.paced is None:
+            return
+        self.paced.allow(seconds)
+        deadline = time.perf_counter() + FIRST_AUDIO_TIMEOUT_S
+        while self.player.playing and self.player.report.audio_s < seconds and time.perf_counter() < deadline:
+            time.sleep(0.0005)
+
     def stop(self) -> bool:
         """Barge-in: True when a reply was playing and is being cut."""
         if not self.player.playing:
             return False
         self.player.stop()
+        self.release()
         return True
+
+    def release(self) -> None:
+        """Let the reply play out without waiting for the stream (the input has ended, or it was cut)."""
+        if self.paced is not None:
+            self.paced.release()
 
     def wait(self, timeout: float | None = None) -> None:
         try:
