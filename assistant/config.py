@@ -99,6 +99,11 @@ class AsrConfig:
     garbage_weight: float = _doc(
         "grammar mode: weight (0-1) of each word on the out-of-domain (garbage) path against 1 for "
         "command words; higher rejects more, lower rejects less. Recompiled automatically.", 1e-3)
+    carrier_weight: float = _doc(
+        "grammar mode: weight (0-1) of saying a carrier (intents/<lang>/asr/carriers.yml: \"can you\" "
+        "..., ... \"please\") around a command, against 1 for command words; lower keeps noise and "
+        "chatter from being heard as a carrier plus a command (measured: 1e-2 let more out-of-scope "
+        "speech through, not less). Recompiled automatically.", 1.0)
     garbage_mass: float = _doc(
         "ngram mode: share of the unigram probability given to the out-of-domain (garbage) words; "
         "higher rejects more. Recompiled by `assistant train asr`.", 1e-4)

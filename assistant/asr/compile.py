@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
+import yaml
+
 from assistant.asr.fsg import build_fsg
 from assistant.asr.grammar import DomainGrammar, build_grammar
 from assistant.asr.lexicon import pronounce, read_cmudict
@@ -33,7 +35,7 @@ from assistant.nlu.data import load_nlu_data
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 GARBAGE_PREFIX = "_"
 DATA_DIR = Path(__file__).with_name("data")
 # vosk compiles its grammar at run time; past a few thousand phrases that takes seconds
@@ -65,6 +67,30 @@ def grammar_sources(config) -> list[Path]:
     return [config.intents_dir / "nlu"] + ([extra] if any(extra.glob("*.yml")) else [])
 
 
+def carriers_path(config) -> Path:
+    return config.intents_dir / "asr" / "carriers.yml"
+
+
+def load_carriers(config) -> dict[str, list[str]]:
+    """What drivers say around any command (intents/<lang>/asr/carriers.yml); none when absent."""
+    path = carriers_path(config)
+    if not path.is_file():
+        return {}
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise DataError(f"cannot read {path}: {exc}", hint="fix the YAML, or delete the file") from exc
+    if not isinstance(doc, dict) or set(doc) - {"prefixes", "suffixes"}:
+        raise DataError(f"{path}: expected only `prefixes:` and `suffixes:` lists")
+    carriers = {}
+    for key in ("prefixes", "suffixes"):
+        phrases = doc.get(key) or []
+        if not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
+            raise DataError(f"{path}: `{key}` must be a list of phrases")
+        carriers[key] = phrases
+    return carriers
+
+
 def _extra_lexicon(config) -> dict[str, list[str]]:
     """Optional project pronunciations: intents/<lang>/asr_lexicon.dict (CMU format)."""
     path = config.intents_dir / "asr_lexicon.dict"
@@ -79,13 +105,14 @@ def _cmudict_path() -> Path:
 def fingerprint(config) -> str:
     data = load_nlu_data(*grammar_sources(config))
     digest = hashlib.sha256(data.fingerprint().encode())
-    digest.update(f"{FORMAT_VERSION}:{config.asr.garbage_weight}:{config.asr.garbage_mass}".encode())
+    digest.update(f"{FORMAT_VERSION}:{config.asr.garbage_weight}:{config.asr.garbage_mass}:"
+                  f"{config.asr.carrier_weight}".encode())
     garbage = DATA_DIR / f"garbage_{config.language}.txt"
     if garbage.is_file():
         digest.update(garbage.read_bytes())
-    lexicon = config.intents_dir / "asr_lexicon.dict"
-    if lexicon.is_file():
-        digest.update(lexicon.read_bytes())
+    for path in (config.intents_dir / "asr_lexicon.dict", carriers_path(config)):
+        if path.is_file():
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -123,7 +150,7 @@ def compile_grammar(config, progress: Callable[[float, str], None] | None = None
     started = time.perf_counter()
     progress(0.05, "reading intents")
     data = load_nlu_data(*grammar_sources(config))
-    grammar = build_grammar(data)
+    grammar = build_grammar(data, load_carriers(config))
     if not grammar.templates:
         raise DataError(f"no command examples in {config.intents_dir / 'nlu'}",
                         hint="add intent examples (Rasa YAML) before compiling the ASR grammar")
@@ -138,7 +165,7 @@ def compile_grammar(config, progress: Callable[[float, str], None] | None = None
     out = asr_dir(config)
     (out / "pocketsphinx").mkdir(parents=True, exist_ok=True)
     fsg = build_fsg(grammar, garbage_words=[GARBAGE_PREFIX + w for w in garbage],
-                    garbage_weight=config.asr.garbage_weight)
+                    garbage_weight=config.asr.garbage_weight, carrier_weight=config.asr.carrier_weight)
     fsg.write(out / "pocketsphinx" / "commands.fsg")
     progress(0.6, "n-gram language model")
     model = estimate(grammar.sentences(per_template=NGRAM_FILLS_PER_TEMPLATE),
@@ -164,6 +191,7 @@ def compile_grammar(config, progress: Callable[[float, str], None] | None = None
         "garbage_words": len(garbage),
         "garbage_weight": config.asr.garbage_weight,
         "garbage_mass": config.asr.garbage_mass,
+        "carrier_weight": config.asr.carrier_weight,
         "fsg_states": fsg.num_states,
         "fsg_transitions": len(fsg.transitions),
         "vosk_phrases": len(phrases),

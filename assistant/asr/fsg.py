@@ -14,6 +14,9 @@ keeps 94% of commands and rejects 92%; 1e-3 keeps 98% and rejects 88%; 1e-4
 forces out-of-scope speech onto commands. The NLU's fallback catches part of
 what gets through.
 
+Carriers ("can you", "please") are a small trie before and after all the
+command cores, not copies of every template.
+
 Suffixes are shared as well as prefixes (`Fsg.merge_equivalent`): a slot's
 fillers followed by the same words exist once, which cut the arcs from 36k
 to 10k and the decoding time about in half.
@@ -122,12 +125,18 @@ def _add_trie(fsg: Fsg, start: int, end: int, sequences: list[tuple[str, ...]], 
             _add_trie(fsg, node, end, rest, expand)
 
 
-def build_fsg(grammar: DomainGrammar, *, garbage_words: list[str] = (), garbage_weight: float = 1e-3) -> Fsg:
-    """The command grammar, plus a garbage loop when `garbage_words` are given."""
+def build_fsg(grammar: DomainGrammar, *, garbage_words: list[str] = (), garbage_weight: float = 1e-3,
+              carrier_weight: float = 1.0) -> Fsg:
+    """The command grammar, plus a garbage loop when `garbage_words` are given.
+
+    Each carrier costs `carrier_weight` once (on its first word)."""
     fsg = Fsg()
 
     def word_arc(src: int, dst: int, word: str) -> None:
         fsg.add(src, dst, 1.0, word)
+
+    def carrier_arc(src: int, dst: int, word: str) -> None:
+        fsg.add(src, dst, carrier_weight if src in carrier_entries else 1.0, word)
 
     def expand(src: int, dst: int, symbol: str) -> None:
         if not is_slot(symbol):
@@ -139,7 +148,21 @@ def build_fsg(grammar: DomainGrammar, *, garbage_words: list[str] = (), garbage_
 
     command_start = fsg.new_state()
     fsg.add(fsg.start, command_start, 1.0, None)
-    _add_trie(fsg, command_start, fsg.final, [t for _, t in grammar.templates], expand)
+    core_start, core_end = command_start, fsg.final
+    carrier_entries: set[int] = set()
+    if grammar.prefixes:  # optional carrier before the command: "can you" ...
+        core_start, entry = fsg.new_state(), fsg.new_state()
+        fsg.add(command_start, core_start, 1.0, None)
+        fsg.add(command_start, entry, 1.0, None)
+        carrier_entries.add(entry)
+        _add_trie(fsg, entry, core_start, grammar.prefixes, carrier_arc)
+    if grammar.suffixes:  # ... and after it: "please"
+        core_end, entry = fsg.new_state(), fsg.new_state()
+        fsg.add(core_end, fsg.final, 1.0, None)
+        fsg.add(core_end, entry, 1.0, None)
+        carrier_entries.add(entry)
+        _add_trie(fsg, entry, fsg.final, grammar.suffixes, carrier_arc)
+    _add_trie(fsg, core_start, core_end, grammar.cores(), expand)
     if garbage_words:
         loop, after = fsg.new_state(), fsg.new_state()
         fsg.add(fsg.start, loop, 1.0, None)

@@ -10,6 +10,12 @@ vs "[halfway](amount)"), so "open it halfway percent" is not a command.
 
 Out-of-scope examples (nlu_fallback, out_of_scope) are not commands: their
 words feed the garbage model instead.
+
+Carriers (intents/<lang>/asr/carriers.yml) are what drivers say around any
+command: "can you ..." before it, "... please" after it. A template that starts
+or ends with one is stripped to its core, and every core may take any carrier:
+"could you open the sunroof for me" is a command when "open the sunroof" is,
+although no example says it that way.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ INTENT_NUMBER_RANGES: dict[tuple[str, str], list[float]] = {
     ("seat_ventilate", "level"): number_range(0, 5),
     ("climate_change_temperature", "amount"): number_range(1, 10),
 }
+MIN_CORE = 2  # symbols a template keeps when its carriers are taken off
 # lookup tables that are not interchangeable word classes (numbers and colours are slots already)
 WORD_CLASSES_SKIPPED = frozenset({"number", "color"})
 
@@ -75,10 +82,33 @@ class DomainGrammar:
     slots: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     out_of_scope: list[tuple[str, ...]] = field(default_factory=list)
     word_classes: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    prefixes: list[tuple[str, ...]] = field(default_factory=list)  # carriers said before a command
+    suffixes: list[tuple[str, ...]] = field(default_factory=list)  # ... and after it
+    _cores: list[tuple[str, ...]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def cores(self) -> list[tuple[str, ...]]:
+        """The templates without their carriers, each once (what the FSG puts carriers around)."""
+        if self._cores is None:
+            self._cores = sorted({min(self.without_carriers(t), key=lambda w: (len(w), w)) for _, t in self.templates})
+        return self._cores
+
+    def without_carriers(self, words: tuple[str, ...], min_core: int = MIN_CORE) -> set[tuple[str, ...]]:
+        """`words` with at most one carrier taken off each end (and as they are), leaving at least
+        `min_core` symbols: a template "oh please" keeps its words rather than make "oh" a command."""
+        out = {words}
+        for prefix in self.prefixes:
+            if len(words) >= len(prefix) + min_core and words[:len(prefix)] == prefix:
+                out.add(words[len(prefix):])
+        for kept in list(out):
+            for suffix in self.suffixes:
+                if len(kept) >= len(suffix) + min_core and kept[-len(suffix):] == suffix:
+                    out.add(kept[:-len(suffix)])
+        return out
 
     @property
     def vocabulary(self) -> set[str]:
         words = {s for _, t in self.templates for s in t if not is_slot(s)}
+        words.update(w for carrier in self.prefixes + self.suffixes for w in carrier)
         words.update(w for fillers in self.slots.values() for f in fillers for w in f)
         words.update(w for members in self.word_classes.values() for m in members for w in m)
         return words
@@ -138,18 +168,22 @@ class DomainGrammar:
 
     def to_json(self) -> dict:
         return {"templates": [[intent, list(symbols)] for intent, symbols in self.templates],
-                "slots": {name: [list(f) for f in fillers] for name, fillers in self.slots.items()}}
+                "slots": {name: [list(f) for f in fillers] for name, fillers in self.slots.items()},
+                "prefixes": [list(c) for c in self.prefixes], "suffixes": [list(c) for c in self.suffixes]}
 
     @classmethod
     def from_json(cls, data: dict) -> "DomainGrammar":
-        """Templates and slots only (what `accepts` needs at run time)."""
+        """Templates, slots and carriers (what `accepts` needs at run time)."""
         return cls(templates=[(intent, tuple(symbols)) for intent, symbols in data["templates"]],
-                   slots={name: [tuple(f) for f in fillers] for name, fillers in data["slots"].items()})
+                   slots={name: [tuple(f) for f in fillers] for name, fillers in data["slots"].items()},
+                   prefixes=[tuple(c) for c in data.get("prefixes", ())],
+                   suffixes=[tuple(c) for c in data.get("suffixes", ())])
 
     def accepts(self, text: str) -> bool:
-        """Whether the grammar produces this sentence exactly (for tests and reports)."""
-        words = tuple(spoken_tokens(text))
-        return any(self._match(symbols, words) for _, symbols in self.templates)
+        """Whether the grammar (and so the FSG) produces this sentence exactly."""
+        cores = self.cores()
+        said = self.without_carriers(tuple(spoken_tokens(text)), min_core=1)
+        return any(self._match(core, words) for words in said for core in cores)
 
     def _match(self, symbols: tuple[str, ...], words: tuple[str, ...]) -> bool:
         if not symbols:
@@ -160,9 +194,11 @@ class DomainGrammar:
         return any(words[:len(f)] == f and self._match(rest, words[len(f):]) for f in self.slots[head])
 
 
-def build_grammar(data: NluData) -> DomainGrammar:
-    """Templates and slot fillers from Rasa training data."""
-    grammar = DomainGrammar()
+def build_grammar(data: NluData, carriers: dict[str, list[str]] | None = None) -> DomainGrammar:
+    """Templates and slot fillers from Rasa training data; `carriers`: {"prefixes": [...], "suffixes": [...]}."""
+    carriers = carriers or {}
+    grammar = DomainGrammar(prefixes=[tuple(spoken_tokens(c)) for c in carriers.get("prefixes", ())],
+                            suffixes=[tuple(spoken_tokens(c)) for c in carriers.get("suffixes", ())])
     fillers: dict[str, set[tuple[str, ...]]] = {}
     templates: dict[tuple[str, ...], str] = {}
     for example in data.examples:

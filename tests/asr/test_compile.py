@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 
-from assistant.asr.compile import asr_dir, compile_grammar, ensure_compiled, read_manifest
+import pytest
+
+from assistant.asr.compile import (asr_dir, compile_grammar, ensure_compiled, load_carriers, load_domain_grammar,
+                                   read_manifest)
 from assistant.config import Config
+from assistant.errors import DataError
 from asr_recordings import DATA_DIR
 
 
@@ -43,3 +47,26 @@ def test_a_change_to_the_intents_recompiles(tmp_path):
     assert second["fingerprint"] != first["fingerprint"]
     assert "howdy" in (asr_dir(config) / "pocketsphinx" / "words.dict").read_text()
     assert read_manifest(config)["fingerprint"] == second["fingerprint"]
+
+
+def test_carriers_are_compiled_in_and_a_change_recompiles(tmp_path):
+    config = _config(tmp_path)
+    first = ensure_compiled(config)
+    carriers = config.intents_dir / "asr" / "carriers.yml"
+    carriers.parent.mkdir(exist_ok=True)
+    carriers.write_text("prefixes: [could you]\nsuffixes: [for me]\n")
+    second = ensure_compiled(config)
+    assert second["fingerprint"] != first["fingerprint"]
+    fsg = (asr_dir(config) / "pocketsphinx" / "commands.fsg").read_text()
+    assert " could\n" in fsg and " me\n" in fsg
+    assert load_domain_grammar(config).accepts("could you make it warmer for me")
+
+
+def test_a_malformed_carriers_file_names_itself(tmp_path):
+    config = _config(tmp_path)
+    carriers = config.intents_dir / "asr" / "carriers.yml"
+    carriers.parent.mkdir(exist_ok=True)
+    for bad in ("prefixes: please\n", "greetings: [hi]\n", "prefixes: [\n", "suffixes: ['', now]\n"):
+        carriers.write_text(bad)
+        with pytest.raises(DataError, match="carriers.yml"):
+            load_carriers(config)

@@ -72,3 +72,38 @@ def test_garbage_loop_is_parallel_to_the_commands():
     assert {t[3] for t in garbage_arcs} == {"_hello", "_world"}
     assert all(abs(t[2] - 1e-3) < 1e-12 for t in garbage_arcs)
     assert not any(w.startswith("_") for p in itertools.islice(_paths(build_fsg(grammar)), 1000) for w in p)
+
+
+CARRIERS = {"prefixes": ["can you", "could you please", "please"], "suffixes": ["please", "for me"]}
+
+
+def test_carriers_go_around_every_command_and_never_stand_alone():
+    plain, grammar = small_grammar(), build_grammar(load_nlu_data(DATA_DIR / "nlu"), CARRIERS)
+    said = "could you please set the temperature to twenty two degrees for me"
+    assert grammar.accepts(said) and not plain.accepts(said)
+    assert grammar.accepts("can you make it warmer please")
+    assert grammar.accepts("make it warmer")  # a carrier is optional
+    for alone in ("please", "can you", "for me", "can you please", "please please"):
+        assert not grammar.accepts(alone)
+    assert not grammar.accepts("can you can you make it warmer")  # one carrier each side
+    assert not grammar.accepts("can you what is the capital of france")
+
+
+def test_the_fsg_says_what_the_grammar_accepts_with_carriers():
+    grammar = build_grammar(load_nlu_data(DATA_DIR / "nlu"), CARRIERS)
+    paths = _paths(build_fsg(grammar))
+    assert ("can", "you", "make", "it", "warmer", "for", "me") in paths
+    assert ("make", "it", "warmer") in paths
+    sample = sorted(paths)[::97]
+    assert sample and all(grammar.accepts(" ".join(p)) for p in sample)
+    assert not any(p in {("please",), ("can", "you"), ("for", "me")} for p in paths)
+
+
+def test_a_template_that_says_a_carrier_is_stripped_to_its_core_of_two_symbols_or_more():
+    data = load_nlu_data(DATA_DIR / "nlu")
+    grammar = build_grammar(data, {"prefixes": ["i want", "recirculate the"]})
+    # "I want [twenty two and a half](temperature) degrees": the core is "$temperature degrees"
+    assert any(len(core) == 2 and core[0].startswith("$climate_set_temperature:temperature") for core in grammar.cores())
+    assert grammar.accepts("twenty two degrees") and grammar.accepts("i want twenty two degrees")
+    # "recirculate the air" keeps its words: "air" alone would be a command nobody wrote
+    assert grammar.accepts("recirculate the air") and not grammar.accepts("air")
