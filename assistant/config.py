@@ -96,6 +96,9 @@ class AsrConfig:
         "pocketsphinx acoustic model folder (mdef, means, ...; a *.dict beside it); empty = the "
         "US-English model in the pocketsphinx wheel.", "")
     reject_threshold: float = _doc("Transcripts scoring below this are rejected as out of domain.", 0.0)
+    max_clipped: float = _doc(
+        "Share of an utterance's samples at full scale above which its transcript is not trusted: a "
+        "saturated microphone turns words into other words, so it is rejected (reason \"clipped\").", 0.02)
     garbage_weight: float = _doc(
         "grammar mode: weight (0-1) of each word on the out-of-domain (garbage) path against 1 for "
         "command words; higher rejects more, lower rejects less. Recompiled automatically.", 1e-3)

@@ -39,7 +39,7 @@ class Transcript:
     text: str
     confidence: float
     rejected: bool = False
-    reason: str = ""  # why rejected: garbage, no_match, low_confidence, no_speech
+    reason: str = ""  # why rejected: garbage, no_match, low_confidence, no_speech, clipped
     raw: str = ""
     engine: str = ""
     mode: str = ""

@@ -22,14 +22,17 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator
+
+import numpy as np
 
 from assistant.asr.base import AsrEngine, Transcript, load_engine
 from assistant.audio.blocks import AudioBlock, AudioSource
 from assistant.audio.events import SpeechEnded, SpeechStarted, Utterance
 from assistant.audio.vad import Endpointer
 
+FULL_SCALE = 32000      # int16 magnitude counted as clipped (-0.2 dBFS: resampling rings below 32767)
 TURN_TIMEOUT_S = 6.0    # after a wake/button, how long to wait for speech to start
 WAKE_REPLAY_S = 1.0     # audio kept to replay what follows the wake phrase in the same breath
 
@@ -180,7 +183,8 @@ class SpeechFrontEnd:
             elif isinstance(event, SpeechEnded):
                 state.ended = event
             elif isinstance(event, Utterance):
-                heard = state.finish(self.engine, event, self._turn_kind if self.trigger else "always")
+                heard = state.finish(self.engine, event, self._turn_kind if self.trigger else "always",
+                                     max_clipped=self.config.asr.max_clipped)
                 if self.trigger is not None:
                     self._turn_until = None  # one utterance per turn
                 yield heard
@@ -210,11 +214,21 @@ class _Utterance:
                 self.partials.append(text)
         self.asr_s += time.perf_counter() - started
 
-    def finish(self, engine: AsrEngine, utterance: Utterance, trigger: str) -> Heard:
+    def finish(self, engine: AsrEngine, utterance: Utterance, trigger: str, max_clipped: float = 1.0) -> Heard:
         started = time.perf_counter()
         transcript = engine.finish()
+        if not transcript.rejected and clipped_share(utterance.audio) > max_clipped:
+            # measured: a command 26 dB too hot was heard as another command ("a lot hot") and acted on
+            transcript = replace(transcript, text="", rejected=True, reason="clipped", words=[])
         finalize = time.perf_counter() - started
         self.asr_s += finalize
         return Heard(transcript, utterance.zone, utterance.start_s, utterance.end_s, utterance.detected_s,
                      utterance.duration_s, self.asr_s * 1000, finalize * 1000, trigger, utterance.reason,
                      list(self.partials))
+
+
+def clipped_share(audio: np.ndarray) -> float:
+    """Share of int16 samples at full scale (0 for empty audio)."""
+    if not len(audio):
+        return 0.0
+    return float(np.count_nonzero(np.abs(audio.astype(np.int32)) >= FULL_SCALE)) / len(audio)

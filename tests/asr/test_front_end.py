@@ -81,3 +81,19 @@ def test_transcribe_cli_reports_a_bad_file_and_goes_on(asr_config, grammar_engin
     assert result.returncode == 2
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert "error" in rows[0] and rows[1]["text"] == "yes"
+
+
+def test_a_clipped_command_is_rejected_and_a_loud_one_is_heard(asr_config, grammar_engine, tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    from asr_recordings import read
+    samples = read("open_passenger_window.wav").astype(np.float64)
+    loud = np.clip(samples / np.abs(samples).max() * 45000, -32767, 32767)  # only the peaks clip (0.3%)
+    clipped = np.clip(samples * 20, -32767, 32767)  # 26 dB too hot into a hard limit
+    heard = {}
+    for name, pcm in (("loud", loud), ("clipped", clipped)):
+        sf.write(tmp_path / f"{name}.wav", pcm.astype(np.int16), 16000, subtype="PCM_16")
+        heard[name] = list(SpeechFrontEnd(asr_config, engine=grammar_engine).listen(WavSource(tmp_path / f"{name}.wav")))
+    assert [h.text for h in heard["loud"]] == ["open the passenger window"]
+    assert heard["clipped"] and all(h.rejected and h.transcript.reason == "clipped" for h in heard["clipped"])

@@ -41,8 +41,6 @@ FAST_SAME = {"pcm_u8", "float32", "stereo", "rate_48k"}
 # grammar changes under them. (tests it fails, why)
 TELEPHONE = "telephone-band audio: the wideband en-us model hears the 8 kHz command as 'agreed' (affirm)"
 ASR_GAPS = {
-    "clipped_command": (("outcome", "safety"), "the hard-clipped command is heard as 'a lot hot' and sets the "
-                        "temperature to 19: distorted speech is accepted as another command"),
     "rate_8k": (("outcome",), TELEPHONE),
     "mu_law": (("outcome",), TELEPHONE),
     "long_pause": (("outcome",), "'set the temperature' said alone is heard as 'do that' (affirm), so the "
