@@ -5,9 +5,14 @@ learns from the speech it hears. The value it starts from (the model's
 `cmninit`) is far from what a head unit's audio looks like, so the first
 utterances after start-up were misheard ("how much fuel do i have" became
 garbage twice, then right the third time). `assistant train asr` therefore
-speaks a few of the grammar's own sentences with espeak-ng, decodes them, and
-stores the mean the decoder arrived at as cmn.txt; the engine starts from it
-and keeps adapting to the real microphone as usual.
+speaks some of the grammar's own sentences with espeak-ng, decodes them, and
+stores the decoder's mean as cmn.txt; the engine starts from it and keeps
+adapting to the real microphone as usual.
+
+The stored mean is the average over every sentence of a second pass, not the
+decoder's last state: that one leans on the last sentence heard, so adding a
+few phrasings to the intents moved it far enough to change how the first
+utterance of a stream was heard.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-CALIBRATION_SENTENCES = 8
+CALIBRATION_SENTENCES = 16
 SAMPLE_RATE = 16000
 
 
@@ -54,9 +59,12 @@ def measure_cmn(hmm: Path, fsg: Path, dictionary: Path, sentences: list[str]) ->
         return None
     decoder = Decoder(hmm=str(hmm), fsg=str(fsg), dict=str(dictionary), lm=None, loglevel="FATAL",
                       logfn=os.devnull, samprate=SAMPLE_RATE)
-    for _ in range(2):  # the second pass starts from the first pass's mean
+    means = []
+    for second_pass in (False, True):  # the second pass starts from the first pass's mean
         for clip in clips:
             decoder.start_utt()
             decoder.process_raw(clip.tobytes(), False, True)
             decoder.end_utt()
-    return decoder.get_cmn()
+            if second_pass:
+                means.append([float(v) for v in decoder.get_cmn().split(",")])
+    return ",".join(f"{v:.4g}" for v in np.mean(means, axis=0))
