@@ -25,7 +25,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-CALIBRATION_SENTENCES = 16
+CALIBRATION_SENTENCES = 16  # how many the compiler draws from the grammar
 SAMPLE_RATE = 16000
 
 
@@ -53,7 +53,7 @@ def measure_cmn(hmm: Path, fsg: Path, dictionary: Path, sentences: list[str]) ->
     from assistant.errors import AssistantError
 
     try:
-        clips = _speech(sentences[:CALIBRATION_SENTENCES])
+        clips = _speech(sentences)
     except (AssistantError, OSError) as exc:
         log.warning("no CMN calibration (espeak-ng unavailable: %s); the first utterances may be misheard", exc)
         return None

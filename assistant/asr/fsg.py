@@ -129,14 +129,11 @@ def build_fsg(grammar: DomainGrammar, *, garbage_words: list[str] = (), garbage_
               carrier_weight: float = 1.0) -> Fsg:
     """The command grammar, plus a garbage loop when `garbage_words` are given.
 
-    Each carrier costs `carrier_weight` once (on its first word)."""
+    Each carrier costs `carrier_weight` once (on the empty arc into the carriers)."""
     fsg = Fsg()
 
     def word_arc(src: int, dst: int, word: str) -> None:
         fsg.add(src, dst, 1.0, word)
-
-    def carrier_arc(src: int, dst: int, word: str) -> None:
-        fsg.add(src, dst, carrier_weight if src in carrier_entries else 1.0, word)
 
     def expand(src: int, dst: int, symbol: str) -> None:
         if not is_slot(symbol):
@@ -149,20 +146,17 @@ def build_fsg(grammar: DomainGrammar, *, garbage_words: list[str] = (), garbage_
     command_start = fsg.new_state()
     fsg.add(fsg.start, command_start, 1.0, None)
     core_start, core_end = command_start, fsg.final
-    carrier_entries: set[int] = set()
     if grammar.prefixes:  # optional carrier before the command: "can you" ...
         core_start, entry = fsg.new_state(), fsg.new_state()
         fsg.add(command_start, core_start, 1.0, None)
-        fsg.add(command_start, entry, 1.0, None)
-        carrier_entries.add(entry)
-        _add_trie(fsg, entry, core_start, grammar.prefixes, carrier_arc)
+        fsg.add(command_start, entry, carrier_weight, None)
+        _add_trie(fsg, entry, core_start, grammar.prefixes, word_arc)
     if grammar.suffixes:  # ... and after it: "please"
         core_end, entry = fsg.new_state(), fsg.new_state()
         fsg.add(core_end, fsg.final, 1.0, None)
-        fsg.add(core_end, entry, 1.0, None)
-        carrier_entries.add(entry)
-        _add_trie(fsg, entry, fsg.final, grammar.suffixes, carrier_arc)
-    _add_trie(fsg, core_start, core_end, grammar.cores(), expand)
+        fsg.add(core_end, entry, carrier_weight, None)
+        _add_trie(fsg, entry, fsg.final, grammar.suffixes, word_arc)
+    _add_trie(fsg, core_start, core_end, grammar.cores, expand)
     if garbage_words:
         loop, after = fsg.new_state(), fsg.new_state()
         fsg.add(fsg.start, loop, 1.0, None)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import product
 
 from assistant.asr.numbers import number_range, spoken_forms
@@ -84,13 +85,11 @@ class DomainGrammar:
     word_classes: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     prefixes: list[tuple[str, ...]] = field(default_factory=list)  # carriers said before a command
     suffixes: list[tuple[str, ...]] = field(default_factory=list)  # ... and after it
-    _cores: list[tuple[str, ...]] | None = field(default=None, init=False, repr=False, compare=False)
 
+    @cached_property
     def cores(self) -> list[tuple[str, ...]]:
         """The templates without their carriers, each once (what the FSG puts carriers around)."""
-        if self._cores is None:
-            self._cores = sorted({min(self.without_carriers(t), key=lambda w: (len(w), w)) for _, t in self.templates})
-        return self._cores
+        return sorted({min(self.without_carriers(t), key=lambda w: (len(w), w)) for _, t in self.templates})
 
     def without_carriers(self, words: tuple[str, ...], min_core: int = MIN_CORE) -> set[tuple[str, ...]]:
         """`words` with at most one carrier taken off each end (and as they are), leaving at least
@@ -181,9 +180,8 @@ class DomainGrammar:
 
     def accepts(self, text: str) -> bool:
         """Whether the grammar (and so the FSG) produces this sentence exactly."""
-        cores = self.cores()
         said = self.without_carriers(tuple(spoken_tokens(text)), min_core=1)
-        return any(self._match(core, words) for words in said for core in cores)
+        return any(self._match(core, words) for words in said for core in self.cores)
 
     def _match(self, symbols: tuple[str, ...], words: tuple[str, ...]) -> bool:
         if not symbols:

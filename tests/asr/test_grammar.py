@@ -103,7 +103,7 @@ def test_a_template_that_says_a_carrier_is_stripped_to_its_core_of_two_symbols_o
     data = load_nlu_data(DATA_DIR / "nlu")
     grammar = build_grammar(data, {"prefixes": ["i want", "recirculate the"]})
     # "I want [twenty two and a half](temperature) degrees": the core is "$temperature degrees"
-    assert any(len(core) == 2 and core[0].startswith("$climate_set_temperature:temperature") for core in grammar.cores())
+    assert any(len(core) == 2 and core[0].startswith("$climate_set_temperature:temperature") for core in grammar.cores)
     assert grammar.accepts("twenty two degrees") and grammar.accepts("i want twenty two degrees")
     # "recirculate the air" keeps its words: "air" alone would be a command nobody wrote
     assert grammar.accepts("recirculate the air") and not grammar.accepts("air")
