@@ -27,9 +27,10 @@ def harness():
     return module
 
 
-def run_harness(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+def run_harness(*args: str, env: dict | None = None, timeout: float = 60,
+                cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(RUN), *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=timeout, cwd=ROOT)
+                          env={**os.environ, **(env or {})}, timeout=timeout, cwd=cwd)
 
 
 def test_no_kernel_names_the_package(harness, tmp_path):
@@ -104,6 +105,24 @@ def test_guest_runs_the_command_in_the_project_and_returns_its_status(tmp_path):
     assert (out / "pwd").read_text().strip() == str(ROOT)
     assert (out / "env").read_text().strip() == "hello vm"
     assert not (ROOT / "written-in-the-project").exists()
+
+
+@pytest.mark.slow
+def test_a_checkout_under_tmp_is_visible_in_the_guest(harness, tmp_path):
+    """The guest's /tmp is a fresh tmpfs; a clone under the host's /tmp is shared on its own."""
+    checkout = tmp_path / "clone"
+    checkout.mkdir()
+    (checkout / "marker").write_text("from the host's /tmp")
+    assert harness.hidden_in_guest(checkout) and not harness.hidden_in_guest(ROOT / "tools")
+    out = tmp_path / "out"
+    result = run_harness("--native", "never", "--accel", "tcg", "--timeout", "280", "--writable", str(out),
+                         "--env", f"OUT={out}", "--", "sh", "-c",
+                         'pwd > "$OUT/pwd" && cat marker > "$OUT/marker" && ! touch x 2>/dev/null',
+                         timeout=300, cwd=checkout)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert (out / "pwd").read_text().strip() == str(checkout)
+    assert (out / "marker").read_text() == "from the host's /tmp"
+    assert not (checkout / "x").exists()
 
 
 def test_native_always_runs_here_only_with_socketcan(harness):

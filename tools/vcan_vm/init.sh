@@ -61,6 +61,15 @@ mount -t tmpfs -o mode=1777 tmp /newroot/tmp || finish 125 "mount tmpfs on /tmp"
 mkdir -p "/newroot$VCAN_VM_JOB"
 mount --bind /job "/newroot$VCAN_VM_JOB" || finish 125 "bind the job share to $VCAN_VM_JOB"
 
+# Host directories the scratch tmpfs above hides (a checkout under /tmp), read-only, at their host paths.
+i=0
+while [ "$i" -lt "${VCAN_VM_RO_COUNT:-0}" ]; do
+    path=$(sed -n "$((i + 1))p" /job/in/readonly)
+    mkdir -p "/newroot$path" 2>/dev/null
+    mount -t 9p -o "$opts9p,cache=loose,ro" "ro$i" "/newroot$path" || finish 125 "mount read-only share $path"
+    i=$((i + 1))
+done
+
 # Writable host directories (--writable), each on its own share, at their host paths. Loose
 # caching (uncached 9p reads cost ~40 ms a file under tcg): the guest is their only writer while
 # it runs, and `sync` in finish() writes everything back before power-off.

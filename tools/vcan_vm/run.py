@@ -6,7 +6,7 @@
 The VM boots the newest installed Debian kernel (/boot/vmlinuz-*) with a small busybox
 initramfs (built once and cached) that loads the virtio, 9p, CAN and vcan modules, mounts the
 host root read-only over 9p, creates vcan0, chroots into the host root, cds into the current
-directory and runs COMMAND. The guest's console streams to stdout, and the exit status of
+directory (shared on its own when the guest's scratch /tmp would hide it) and runs COMMAND. The guest's console streams to stdout, and the exit status of
 COMMAND becomes ours. Only /tmp, HOME, /run, /dev/shm and the --writable directories are
 writable in the guest; everything else is the host's files, read-only.
 
@@ -194,7 +194,8 @@ def qemu_binary() -> str:
 
 
 def qemu_command(accel: str, kernel: Path, initrd: Path, job: Path, writable: list[Path],
-                 memory: int, cpus: int, verbose: bool, probe: bool = False) -> list[str]:
+                 memory: int, cpus: int, verbose: bool, probe: bool = False,
+                 readonly: list[Path] = ()) -> list[str]:
     append = ["console=ttyS0", "panic=-1", "mitigations=off", "8250.nr_uarts=1"]
     append += ["loglevel=7"] if verbose else ["quiet", "loglevel=3"]
     append += ["vcan_vm_probe"] if probe else []
@@ -208,9 +209,20 @@ def qemu_command(accel: str, kernel: Path, initrd: Path, job: Path, writable: li
     cmd += ["-device", "virtio-rng-pci",
             "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap",
             "-virtfs", f"local,path={job},mount_tag=job,security_model=none,multidevs=remap"]
+    for i, path in enumerate(readonly):
+        cmd += ["-virtfs", f"local,path={path},mount_tag=ro{i},security_model=none,readonly=on,multidevs=remap"]
     for i, path in enumerate(writable):
         cmd += ["-virtfs", f"local,path={path},mount_tag=rw{i},security_model=none,multidevs=remap"]
     return cmd
+
+
+# The guest mounts fresh tmpfs scratch space here, which hides the host's files below them.
+GUEST_SCRATCH = (Path("/tmp"), Path("/run"), Path("/dev/shm"))
+
+
+def hidden_in_guest(path: Path) -> bool:
+    """Whether the guest's scratch mounts would hide `path` (e.g. a checkout cloned under /tmp)."""
+    return any(path == top or top in path.parents for top in GUEST_SCRATCH)
 
 
 def kvm_works(kernel: Path, initrd: Path) -> bool:
@@ -292,12 +304,14 @@ def stream_guest(cmd: list[str], timeout: float, verbose: bool) -> tuple[int | N
 
 
 def write_job(job: Path, argv: list[str], cwd: Path, channel: str, writable: list[Path],
-              env: dict[str, str]) -> None:
+              env: dict[str, str], readonly: list[Path] = ()) -> None:
     """guest.conf (for init) and cmd.sh (the command, run in the chroot) in the job share."""
     (job / "in").mkdir()
-    conf = {"VCAN_VM_JOB": str(job), "VCAN_VM_CHANNEL": channel, "VCAN_VM_RW_COUNT": str(len(writable))}
+    conf = {"VCAN_VM_JOB": str(job), "VCAN_VM_CHANNEL": channel, "VCAN_VM_RW_COUNT": str(len(writable)),
+            "VCAN_VM_RO_COUNT": str(len(readonly))}
     (job / "in" / "guest.conf").write_text("".join(f"{k}={shlex.quote(v)}\n" for k, v in conf.items()))
     (job / "in" / "writable").write_text("".join(f"{p}\n" for p in writable))
+    (job / "in" / "readonly").write_text("".join(f"{p}\n" for p in readonly))
     exports = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items())
     (job / "in" / "cmd.sh").write_text(
         f"{exports}mkdir -p \"$HOME\"\n"
@@ -343,12 +357,16 @@ def run_in_vm(args: argparse.Namespace) -> int:
     writable = [Path(p).resolve() for p in args.writable] + ([pycache] if pycache else [])
     for path in writable:
         path.mkdir(parents=True, exist_ok=True)
+    # A checkout under /tmp (or /run, /dev/shm) is shared on its own, read-only, above the scratch tmpfs.
+    readonly = [cwd] if hidden_in_guest(cwd) else []
     with tempfile.TemporaryDirectory(prefix="vcan-vm-") as tmp:
         job = Path(tmp)
-        write_job(job, args.command, cwd, args.channel, writable, guest_env(args.channel, args.env, pycache))
+        write_job(job, args.command, cwd, args.channel, writable, guest_env(args.channel, args.env, pycache),
+                  readonly)
         log(f"booting {kernel.name} (accel {accel}, {args.cpus} vCPU, {args.memory} MiB, "
             f"timeout {args.timeout:.0f} s) to run: {shlex.join(args.command)}")
-        cmd = qemu_command(accel, kernel, initrd, job, writable, args.memory, args.cpus, args.verbose)
+        cmd = qemu_command(accel, kernel, initrd, job, writable, args.memory, args.cpus, args.verbose,
+                           readonly=readonly)
         marker_status, times = stream_guest(cmd, args.timeout, args.verbose)
         status_file = job / "exit_status"
         status = int(status_file.read_text()) if status_file.exists() else marker_status
