@@ -25,13 +25,14 @@ help:
 system-deps:
 	bash tools/install-system-deps.sh
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml | system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev,vosk,piper]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# System packages first (a quick check when they are there), so a fresh machine needs no other command.
+install: system-deps $(STAMP)
 
 # Every trained artefact: the embedded NLU model (a few seconds). `assistant train --backend rasa`
 # trains Rasa DIET too (after `make rasa`, ~15 min).

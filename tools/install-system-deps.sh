@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages the runtime and its tests need. Run as root (CI does, via .ci/run).
+# Debian packages the runtime and its tests need. `make install` (so `make demo` and `make test`)
+# runs this first: as root it installs what is missing; otherwise it names the command and stops.
 #   speech: espeak-ng, flite, festival (TTS + test fixtures), sox (mixing, resampling)
 #   audio:  libportaudio2 (sounddevice), libsndfile1 (soundfile)
 #   vcan:   qemu-system-x86, linux-image-amd64 (has vcan.ko), busybox-static, iproute2, kmod, cpio
@@ -19,8 +20,11 @@ if [ ${#missing[@]} -eq 0 ]; then
   echo "system packages: all present"
   exit 0
 fi
+if [ "$(id -u)" -ne 0 ]; then
+  # `make demo`/`make test` call this first: one clear line instead of a sudo prompt mid-build.
+  echo "system packages missing: ${missing[*]}; install them as root with: sudo make system-deps" >&2
+  exit 1
+fi
 echo "system packages: installing ${missing[*]}"
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
