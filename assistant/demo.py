@@ -47,9 +47,9 @@ class DemoResult:
 def run_demo(config: Config, out_dir: str | Path = "out/demo", *, script_path: str | Path = DEFAULT_SCRIPT,
              realtime: bool = False, echo: Callable[[str], None] = print) -> DemoResult:
     """Play the script through the live loop; `echo` gets each printed line."""
-    from assistant.live import LiveAssistant
-    from assistant.live.script import Script, ScriptSource
-    from assistant.live.speech import NumberedWavSink
+    from assistant.runtime.live import LiveAssistant
+    from assistant.runtime.script import Script, ScriptSource
+    from assistant.runtime.speech import NumberedWavSink
 
     script = Script.load(script_path)
     configured_wake = config.wake.phrase

@@ -171,37 +171,15 @@ def score(item: RecordedItem, transcript: str, rejected: bool, parse, *, writes:
 
 # -- running -------------------------------------------------------------------------------
 
-def reset_session(assistant, timeout_s: float = 2.0) -> bool:
-    """A fresh conversation and a power-cycled simulated car, with the head unit's picture of the car
-    caught up; False when the car cannot be reset (external) or its status did not arrive in time."""
-    from assistant.vehicle.ratelimit import RateLimiter
-
-    conversation = assistant.dialogue.conversation
-    conversation.pending_slot = conversation.pending_confirmation = conversation.last_action = None
-    conversation.last_reply = ""
-    conversation.memory.clear()
-    sim = assistant.vehicle.simulator
-    if sim is None:
-        return False
-    sim.reset()
-    # a new car gets a new head unit: turns of earlier items must not spend this item's frame budget
-    assistant.vehicle.gate._limiter = RateLimiter()
-    state = assistant.vehicle.state
-
-    def caught_up() -> bool:
-        seen = state.snapshot()
-        return all(_same_values({k: v}, {k: seen[k]}) for k, v in sim.snapshot().items() if k in seen)
-
-    return state.wait_until(caught_up, timeout_s)
-
-
-def open_session(config, *, speak: bool = False, player=None):
-    """An Assistant on its own virtual bus with the built-in car (fast windows) for measurements."""
+def open_session(config, *, speak: bool = False, player=None, engine=None):
+    """An Assistant on its own virtual bus with the built-in car (fast windows) for measurements; with
+    `engine`, listening too (every utterance a turn). `Assistant.reset()` between items."""
     from assistant.runtime import Assistant
 
     config = replace(config, vehicle=replace(config.vehicle, interface="virtual", simulator="builtin",
                                              channel=f"measure-{time.monotonic_ns()}"))
-    return Assistant.open(config, speak=speak, player=player, time_scale=200)
+    return Assistant.open(config, speak=speak, player=player, time_scale=200, listen=engine is not None,
+                          triggers=False, engine=engine)
 
 
 class SpeechEvaluator:
@@ -209,20 +187,19 @@ class SpeechEvaluator:
 
     def __init__(self, config, *, engine: str | None = None, mode: str | None = None) -> None:
         from assistant.asr.base import load_engine
-        from assistant.asr.listener import SpeechFrontEnd
         from assistant.nlu.data import load_nlu_data
 
         self.config = config
         self.synonyms = load_nlu_data(config.intents_dir / "nlu").synonyms
-        self.front = SpeechFrontEnd(config, engine=load_engine(config, engine=engine, mode=mode))
-        self.assistant = open_session(config)
+        self.assistant = open_session(config, engine=load_engine(config, engine=engine, mode=mode))
+        self.front = self.assistant.front
         self._reference: dict[str, tuple[CarOutcome, bool]] = {}
 
     def reference(self, item: RecordedItem) -> tuple[CarOutcome, bool]:
         """What the car does for the item's reference text, and whether the text path understood it."""
         key = item.text
         if key not in self._reference:
-            reset_session(self.assistant)
+            self.assistant.reset()
             report = self.assistant.handle_text(item.text)
             parse = report.turn.actions[0].parse if report.turn.actions else None
             ok = score(item, item.text, False, parse, synonyms=self.synonyms)
@@ -234,7 +211,7 @@ class SpeechEvaluator:
         from assistant.errors import AssistantError
 
         expected_car, reference_ok = self.reference(item)
-        reset_session(self.assistant)
+        self.assistant.reset()
         try:
             source = ContinuedSource(item.path, speech_end_s=item.speech_end_s, block_ms=self.config.audio.block_ms)
             heard = list(self.front.listen(source))

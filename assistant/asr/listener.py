@@ -7,7 +7,7 @@
         heard.text, heard.confidence, heard.rejected, heard.zone, heard.end_s, heard.timings_ms()
 
 Always-listening by default (every utterance is transcribed: replay, transcribe,
-tests). Give a `trigger` (see assistant.asr.wake) and only the first utterance
+tests). Give a `trigger` (see assistant.asr.triggers) and only the first utterance
 after a wake phrase or a button press is transcribed; `open_turn(seconds)`
 opens a turn without either (continued conversation after a reply).
 

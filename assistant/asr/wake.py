@@ -1,9 +1,4 @@
-"""What starts a listening turn: the wake phrase, or the steering-wheel voice button.
-
-Both are a `Trigger`: something that looks at each audio block and says
-whether a turn starts now. The button (VSS `Vehicle.Cabin.SteeringWheel.VoiceButton`,
-decoded from CAN by the vehicle layer) just sets a `threading.Event` - or any
-callable that returns True once per press - and the next block starts the turn.
+"""The wake phrase: pocketsphinx keyword search on every block (a `Trigger`, see triggers.py).
 
 The wake phrase (config.wake.phrase, default "hello copilot"; every word must
 be in the pocketsphinx dictionary) is spotted by pocketsphinx keyword search
@@ -40,19 +35,18 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol, runtime_checkable
 
 import numpy as np
 
 from assistant.audio.blocks import AudioBlock
 from assistant.errors import ConfigError, ModelMissingError
 
-VOICE_BUTTON_SIGNAL = "Vehicle.Cabin.SteeringWheel.VoiceButton"
+from .triggers import Triggered
+
 RESTART_EVERY_S = 60.0  # keyword search restarts so a stream of hours keeps no growing state
 DITHER_RMS = 150.0      # measured: 20 missed clean synthetic speech, 150 found it without more false wakes
 SETTLE_S = 0.6          # judge a detection once its end is this old (kws_delay): "hello cop-" can end 0.6 s before "-pilot"
@@ -66,54 +60,6 @@ WORD_FLOOR = -4.0       # verifier: each word's own score too (the phrase said i
 # at 10 dB (license texts other than the wake set's). The wheel's en-us model starts from 40,3,-1: from
 # there a freshly started spotter woke on 19 of the wake set's 30 clean/10 dB files, from this on 26.
 START_CMN = "62.3,0.4,6.7,10.7,1.0,-0.1,-0.9,-5.8,-3.0,-1.3,2.8,2.5,1.4"
-
-
-@dataclass(frozen=True)
-class Triggered:
-    """A listening turn starts: `kind` is "wake" or "button"; speech counts from `at_s` on."""
-
-    kind: str
-    at_s: float
-    detail: str = ""
-
-
-@runtime_checkable
-class Trigger(Protocol):
-    """Looks at each audio block; returns Triggered when a listening turn should start."""
-
-    def check(self, block: AudioBlock) -> Triggered | None:
-        ...
-
-    def reset(self) -> None:
-        ...
-
-
-class PushToTalk:
-    """The steering-wheel voice button: `press()` (or the event/callable given) starts a turn.
-
-    The vehicle layer calls `press()` from its CAN thread when
-    Vehicle.Cabin.SteeringWheel.VoiceButton goes to pressed; `check` runs in the
-    audio thread. A `threading.Event` makes the hand-over thread-safe.
-    """
-
-    signal = VOICE_BUTTON_SIGNAL
-
-    def __init__(self, pressed: threading.Event | Callable[[], bool] | None = None) -> None:
-        self._event = pressed if isinstance(pressed, threading.Event) else threading.Event()
-        self._poll = pressed if callable(pressed) and not isinstance(pressed, threading.Event) else None
-
-    def press(self) -> None:
-        self._event.set()
-
-    def check(self, block: AudioBlock) -> Triggered | None:
-        fired = self._event.is_set() or bool(self._poll and self._poll())
-        if not fired:
-            return None
-        self._event.clear()
-        return Triggered("button", block.start_s, self.signal)
-
-    def reset(self) -> None:
-        self._event.clear()
 
 
 @dataclass(frozen=True)
@@ -360,21 +306,6 @@ class WakePhraseSpotter:
         self._restart()
 
 
-class AnyTrigger:
-    """The first of several triggers to fire (all of them see every block)."""
-
-    def __init__(self, *triggers: Trigger) -> None:
-        self.triggers = [t for t in triggers if t is not None]
-
-    def check(self, block: AudioBlock) -> Triggered | None:
-        fired = [t.check(block) for t in self.triggers]
-        return next((f for f in fired if f is not None), None)
-
-    def reset(self) -> None:
-        for t in self.triggers:
-            t.reset()
-
-
 def _cmudict_entries(path: Path, words: list[str]) -> dict[str, list[str]]:
     """Only these words' entries of a CMU dictionary: parsing all 134k lines cost ~0.5 s of start-up."""
     import re
@@ -404,13 +335,3 @@ def _private_dict(words) -> Path:
 # kws reports prob = (phrase - phone loop) - KWS_MAX in log base 1.0001 >> 10 units (kws_search.c)
 _KWS_MAX = 1500
 _KWS_UNIT_LOG10 = 1024 * math.log10(1.0001)
-
-
-def build_trigger(config, *, button: PushToTalk | None = None) -> AnyTrigger:
-    """Wake phrase (when set) plus push-to-talk (when enabled) from config."""
-    parts: list[Trigger] = []
-    if config.wake.phrase.strip():
-        parts.append(WakePhraseSpotter.from_config(config))
-    if config.wake.push_to_talk:
-        parts.append(button or PushToTalk())
-    return AnyTrigger(*parts)

@@ -55,23 +55,12 @@ def add_arguments(parser) -> None:
 
 # -- the worker: one ASR mode, a fresh process ------------------------------------------------
 
-def _recording_player(config):
-    """A Player on a null sink that keeps each reply's PlaybackReport (first audio, audio length)."""
+def _null_player(config):
+    """A Player on a null sink: each reply's PlaybackReport (first audio, audio length) stays in `.report`."""
     from assistant.audio.sinks import NullSink
     from assistant.tts.player import Player
 
-    class RecordingPlayer(Player):
-        def __init__(self, *a, **k) -> None:
-            super().__init__(*a, **k)
-            self.reports = []
-
-        def play(self, chunks):
-            report = super().play(chunks)
-            self.reports.append(report)
-            return report
-
-    return RecordingPlayer(NullSink(), block_ms=config.audio.output_block_ms,
-                           sample_rate=config.audio.output_sample_rate)
+    return Player(NullSink(), block_ms=config.audio.output_block_ms, sample_rate=config.audio.output_sample_rate)
 
 
 def worker(mode: str, files: list[dict], out=sys.stdout) -> dict:
@@ -80,16 +69,15 @@ def worker(mode: str, files: list[dict], out=sys.stdout) -> dict:
     import psutil
 
     from assistant.asr.base import load_engine
-    from assistant.asr.listener import SpeechFrontEnd
     from assistant.bench._recorded import ContinuedSource, end_of_speech_wait_ms
     from assistant.config import load_config
-    from assistant.speech_eval import open_session, reset_session
+    from assistant.speech_eval import open_session
 
     imported = time.perf_counter()
     config = load_config()
-    player = _recording_player(config)
-    assistant = open_session(config, speak=True, player=player)
-    front = SpeechFrontEnd(config, engine=load_engine(config, mode=mode))
+    player = _null_player(config)
+    assistant = open_session(config, speak=True, player=player, engine=load_engine(config, mode=mode))
+    front = assistant.front
     ready = time.perf_counter()
     print(READY, flush=True, file=out)
     from tqdm import tqdm
@@ -99,7 +87,7 @@ def worker(mode: str, files: list[dict], out=sys.stdout) -> dict:
         for n, file in enumerate(tqdm(files, desc=f"pipeline ({mode} ASR)", unit="turn", file=sys.stderr,
                                       disable=not files, dynamic_ncols=True)):
             path = file["path"]
-            reset_session(assistant)
+            assistant.reset()
             source = ContinuedSource(path, speech_end_s=file.get("speech_end_s"), block_ms=config.audio.block_ms)
             t0 = time.perf_counter()
             heard = list(front.listen(source))
@@ -107,11 +95,10 @@ def worker(mode: str, files: list[dict], out=sys.stdout) -> dict:
             accepted = [h for h in heard if not h.rejected]
             text = " ".join(h.text for h in accepted)
             eos_ms = end_of_speech_wait_ms(heard, file.get("speech_end_s")) or 0.0
-            played = len(player.reports)
             report = assistant.handle_text(text, heard_at=t_heard - eos_ms / 1000, transcript=text, settle=False,
                                            speaker_zone=(accepted[0].zone if accepted else None) or "driver")
             t_turn = time.perf_counter()
-            play = player.reports[-1] if len(player.reports) > played else None
+            play = player.report if report.spoken is not None else None
             timings = report.timings_ms
             first = report.turn.actions[0].parse if report.turn.actions else None
             rows.append({

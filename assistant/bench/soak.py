@@ -153,14 +153,11 @@ def inet_connections(process) -> list[str]:
     return found
 
 
-def replay_source(front, assistant, source) -> Iterator[tuple]:
-    """(Heard, TurnReport) for each utterance of an audio source, as `assistant replay` takes turns:
-    a transcript the recogniser rejected is an empty turn (the assistant says it did not catch it)."""
-    for heard in front.listen(source):
-        end_of_speech = time.perf_counter() - heard.eos_to_final_ms / 1000
-        report = assistant.handle_text("" if heard.rejected else heard.text, speaker_zone=heard.zone or "driver",
-                                       heard_at=end_of_speech, transcript=heard.text)
-        yield heard, report
+def replay_source(assistant, source, name: str = "") -> Iterator[tuple]:
+    """(Heard, TurnReport) for each utterance of an audio source through the assistant's speech front
+    end, as `assistant replay` takes turns (`Assistant.handle_heard`)."""
+    for heard in assistant.front.listen(source):
+        yield heard, assistant.handle_heard(heard, input=name or str(getattr(source, "path", "")))
 
 
 def synthesise_wavs(directory: Path) -> list[Path]:
@@ -188,12 +185,12 @@ def synthesise_wavs(directory: Path) -> list[Path]:
     return paths
 
 
-def _replay_turn(front, assistant, path: Path, report: SoakReport) -> None:
+def _replay_turn(assistant, path: Path, report: SoakReport) -> None:
     from assistant.audio.wav import WavSource
 
     started = time.perf_counter()
     report.stats["replay_files"] += 1
-    for heard, turn in replay_source(front, assistant, WavSource(path)):
+    for heard, turn in replay_source(assistant, WavSource(path), str(path)):
         data = turn.to_json()
         report.stats["replay_heard"] += 1
         report.stats["replay_accepted"] += not heard.rejected
@@ -233,18 +230,12 @@ def run_soak(config, turns: int, *, warmup: int | None = None, seed: int = 0, sa
     replay_every = turns / replay_turns if replay_turns else 0
     process = psutil.Process()
     with tempfile.TemporaryDirectory(prefix="soak-wavs-") as scratch:
-        front, wav_cycle = None, None
-        if replay_turns:
-            from assistant.asr.listener import SpeechFrontEnd
-
-            front = SpeechFrontEnd(config)
-            wav_cycle = itertools.cycle(wavs or synthesise_wavs(Path(scratch)))
+        wav_cycle = itertools.cycle(wavs or synthesise_wavs(Path(scratch))) if replay_turns else None
         if trace:
             tracemalloc.start()
-        assistant = Assistant.open(config, speak=False, time_scale=200)
+        assistant = Assistant.open(config, speak=False, time_scale=200, listen=bool(replay_turns), triggers=False,
+                                   rate_limiter=RateLimiter(per_message=(1e6, 1e6), overall=(1e6, 1e6)))  # module doc
         try:
-            gate = assistant.vehicle.gate
-            gate._limiter = RateLimiter(per_message=(1e6, 1e6), overall=(1e6, 1e6))  # see the module doc
             sim = assistant.vehicle.simulator
             script: list[str] = []
             started = time.perf_counter()
@@ -262,7 +253,7 @@ def run_soak(config, turns: int, *, warmup: int | None = None, seed: int = 0, sa
                 try:
                     if replay:
                         next_replay += replay_every
-                        _replay_turn(front, assistant, what, report)
+                        _replay_turn(assistant, what, report)
                     else:
                         _chat_turn(assistant, what, report)
                 except Exception as exc:  # the figure: none may escape

@@ -16,8 +16,9 @@ from ._common import add_vehicle_arguments, apply_vehicle_arguments, config_from
 FAST_TIME = 20.0  # the built-in car's windows travel 20x faster, so `state` is printed sooner
 
 
-def open_assistant(args, *, speak_default: str = "null"):
-    """An Assistant for a CLI front end: --set scenario, --bus, and where replies are spoken."""
+def open_assistant(args, *, speak_default: str = "null", listen: bool = False):
+    """An Assistant for a CLI front end: --set scenario, --bus, where replies are spoken, and (with
+    `listen`) the speech front end without a wake phrase: every utterance of a recording is a turn."""
     from assistant.audio.sinks import open_sink
     from assistant.runtime import Assistant
     from assistant.tts.player import Player
@@ -27,7 +28,7 @@ def open_assistant(args, *, speak_default: str = "null"):
     player = None
     if not args.no_tts:
         player = Player.from_config(config, open_sink(config, args.sink or speak_default, path=args.replies_dir))
-    return Assistant.open(config, speak=not args.no_tts, player=player,
+    return Assistant.open(config, speak=not args.no_tts, player=player, listen=listen, triggers=False,
                           scenario=parse_assignments(args.scenario),
                           time_scale=args.time_scale or FAST_TIME)
 

@@ -11,14 +11,12 @@ conversation, so a recorded "yes" answers the question before it.
 from __future__ import annotations
 
 import sys
-import time
 
 from ._common import print_json
 from .chat import add_chat_arguments, open_assistant
 
 
 def _do_replay(args) -> int:
-    from assistant.asr.listener import SpeechFrontEnd
     from assistant.audio.wav import WavSource, audio_files
     from assistant.errors import AssistantError
 
@@ -26,12 +24,11 @@ def _do_replay(args) -> int:
     if not files:
         raise SystemExit("error: no WAV files found in " + ", ".join(args.inputs))
     failures = 0
-    with open_assistant(args) as assistant:
-        front = SpeechFrontEnd(assistant.config)
+    with open_assistant(args, listen=True) as assistant:
         for path in files:
             try:
                 heard_any = False
-                for heard in front.listen(WavSource(path, realtime=args.realtime)):
+                for heard in assistant.front.listen(WavSource(path, realtime=args.realtime)):
                     heard_any = True
                     _turn(args, assistant, str(path), heard)
                 if not heard_any and not args.json:
@@ -45,17 +42,7 @@ def _do_replay(args) -> int:
 
 
 def _turn(args, assistant, path: str, heard) -> None:
-    transcribed_at = time.perf_counter()
-    # the speaker stopped talking this long before the transcript was ready (stream time, as if live)
-    end_of_speech = transcribed_at - heard.eos_to_final_ms / 1000
-    report = assistant.handle_text("" if heard.rejected else heard.text, speaker_zone=heard.zone or args.zone,
-                                   heard_at=end_of_speech, transcript=heard.text)
-    report.input = path
-    report.timings_ms = {"asr": round(heard.asr_ms, 2), "end_of_speech_to_transcript": round(heard.eos_to_final_ms, 2),
-                         **report.timings_ms}
-    report.extra["audio"] = {"zone": heard.zone, "start_s": round(heard.start_s, 3), "end_s": round(heard.end_s, 3),
-                             "confidence": round(heard.confidence, 4), "rejected": heard.rejected,
-                             "trigger": heard.trigger}
+    report = assistant.handle_heard(heard, input=path, default_zone=args.zone)
     if args.json:
         print_json(report.to_json())
     else:

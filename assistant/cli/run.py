@@ -43,8 +43,8 @@ def open_input(args, config):
 
 
 def _do_run(args) -> int:
-    from assistant.live import Cue, LiveAssistant
-    from assistant.live.speech import reply_sink
+    from assistant.runtime.live import Cue, LiveAssistant
+    from assistant.runtime.speech import reply_sink
     from assistant.vehicle.scenario import parse_assignments
 
     config = apply_vehicle_arguments(args, config_from_args(args))

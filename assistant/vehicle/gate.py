@@ -133,6 +133,11 @@ class SafetyGate:
             prepared = self._prepare(changes)
         return prepared if isinstance(prepared, WriteResult) else None
 
+    def reset_rate_limit(self) -> None:
+        """Forget the commands counted so far (a new car was put on the bus, e.g. between evaluation items)."""
+        with self._lock:
+            self._limiter = RateLimiter(clock=self._clock)
+
     def _prepare(self, changes: Mapping[str, Any]):
         """Typed values, their signals and vetted frames; or a denied WriteResult."""
         signals = {path: self._vss.writable(path) for path in changes}

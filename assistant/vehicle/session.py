@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from typing import Any, Mapping
 
@@ -18,6 +19,7 @@ from assistant.errors import BusError
 from assistant.vehicle.bus import BusSpec, open_bus
 from assistant.vehicle.dbc import load_dbc, status_messages
 from assistant.vehicle.gate import SafetyGate
+from assistant.vehicle.ratelimit import RateLimiter
 from assistant.vehicle.simulator import EcuSimulator, Faults
 from assistant.vehicle.state import VehicleState
 from assistant.vehicle.vss import load_vss_map
@@ -30,7 +32,7 @@ class VehicleSession:
 
     def __init__(self, config: Config, *, scenario: Mapping[str, Any] | None = None,
                  faults: Faults | None = None, time_scale: float | None = None,
-                 builtin_simulator: bool | None = None) -> None:
+                 builtin_simulator: bool | None = None, rate_limiter: RateLimiter | None = None) -> None:
         vehicle = config.vehicle
         self.db = load_dbc(config.resolve(config.paths.dbc))
         self.vss = load_vss_map(config.resolve(config.paths.vss_map), self.db)
@@ -52,7 +54,8 @@ class VehicleSession:
             bus = self._open()
             self.state = VehicleState(self.db, self.vss)
             self._notifier = can.Notifier(bus, [self.state], timeout=0.05)
-            self.gate = SafetyGate(bus, self.db, self.vss, self.state, write_timeout_s=vehicle.write_timeout_s)
+            self.gate = SafetyGate(bus, self.db, self.vss, self.state, rate_limiter=rate_limiter,
+                                   write_timeout_s=vehicle.write_timeout_s)
             if self.simulator is not None:
                 self.simulator.start()
         except BaseException:
@@ -91,6 +94,22 @@ class VehicleSession:
             time.sleep(0.25)
         return False
 
+    def reset(self, timeout_s: float = 2.0) -> bool:
+        """Power-cycle the built-in car and give it a new head unit's command budget, then wait until
+        the head unit's picture of the car has caught up. False on an external car (it cannot be reset
+        from here) or when its status did not arrive in time."""
+        if self.simulator is None:
+            return False
+        self.simulator.reset()
+        self.gate.reset_rate_limit()  # turns for an earlier car must not spend this one's frame budget
+        truth = self.simulator.snapshot
+
+        def caught_up() -> bool:
+            seen = self.state.snapshot()
+            return all(_same(value, seen[path]) for path, value in truth().items() if path in seen)
+
+        return self.state.wait_until(caught_up, timeout_s)
+
     def car_state(self) -> dict[str, Any]:
         """The car's full VSS state: the simulator's own when built in, else as reported on the bus."""
         return self.simulator.snapshot() if self.simulator is not None else self.state.snapshot()
@@ -112,6 +131,15 @@ class VehicleSession:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        try:
+            return math.isclose(float(a), float(b), abs_tol=1e-6)
+        except (TypeError, ValueError):
+            return False
+    return a == b
 
 
 def open_vehicle(config: Config, **kwargs) -> VehicleSession:

@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 from assistant.asr.listener import SpeechFrontEnd
-from assistant.asr.wake import PushToTalk, WakePhraseSpotter
+from assistant.asr.triggers import PushToTalk
+from assistant.asr.wake import WakePhraseSpotter
 from assistant.audio.wav import WavSource
 from asr_recordings import WAV_DIR
 

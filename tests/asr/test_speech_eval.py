@@ -187,20 +187,20 @@ def test_out_of_domain_false_accepts(nlu):
 
 
 def test_car_outcome_compares_what_the_car_did(nlu):
-    from assistant.speech_eval import CarOutcome, open_session, reset_session
+    from assistant.speech_eval import CarOutcome, open_session
 
     with open_session(Config()) as assistant:
-        assert reset_session(assistant)
+        assert assistant.reset()
         first = CarOutcome.of(assistant.handle_text("open the passenger window"))
-        assert reset_session(assistant)
+        assert assistant.reset()
         again = CarOutcome.of(assistant.handle_text("open the passenger window"))
-        assert reset_session(assistant)
+        assert assistant.reset()
         other = CarOutcome.of(assistant.handle_text("open the driver window"))
-        assert reset_session(assistant)
+        assert assistant.reset()
         nothing = CarOutcome.of(assistant.handle_text(""))
-        assert reset_session(assistant)
+        assert assistant.reset()
         warmer = CarOutcome.of(assistant.handle_text("make it warmer"))
-        assert reset_session(assistant)
+        assert assistant.reset()
         warmer_again = CarOutcome.of(assistant.handle_text("make it warmer"))
     assert first.writes == {"Vehicle.Cabin.Door.Row1.PassengerSide.Window.Position": 100} and first.frames
     assert first.same_as(again)  # the reset car behaves the same every time

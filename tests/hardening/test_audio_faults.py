@@ -101,23 +101,23 @@ def replay(corpus, engine, nlu_ready):
 
     def run(kind: str) -> Run:
         if kind not in runs:
-            front = SpeechFrontEnd(Config(), engine=engine)
-            runs[kind] = _replay_file(front, corpus[kind], f"audiofault-{kind}-{time.monotonic_ns()}")
+            runs[kind] = _replay_file(engine, corpus[kind], f"audiofault-{kind}-{time.monotonic_ns()}")
         return runs[kind]
 
     return run
 
 
-def _replay_file(front, path: Path, channel: str) -> Run:
+def _replay_file(engine, path: Path, channel: str) -> Run:
     config = Config()
     config.vehicle.channel = channel
     watch = BusWatch(config)  # before the assistant: the oracle hears every status frame the gate hears
     result = Run()
     try:
-        with Assistant.open(config, speak=False, time_scale=50) as assistant:
+        with Assistant.open(config, speak=False, time_scale=50, listen=True, triggers=False,
+                            engine=engine) as assistant:
             watch.attach(assistant.vehicle)
             try:
-                for heard, report in replay_source(front, assistant, WavSource(path)):
+                for heard, report in replay_source(assistant, WavSource(path)):
                     result.heard.append(heard)
                     result.turns.append(report.to_json())
                     result.violations += watch.check_turn(report)

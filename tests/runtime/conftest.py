@@ -79,7 +79,7 @@ def recording(tmp_path):
 @pytest.fixture
 def make_script(tmp_path):
     """make_script([{"file": "02_warmer.wav", "say": ..., "gap_s": ...}, ...]) -> a demo-style script
-    (assistant.live.script) in tmp_path playing those demo recordings under cabin noise."""
+    (assistant.runtime.script) in tmp_path playing those demo recordings under cabin noise."""
     import yaml
 
     def make(steps: list[dict], noise_dbfs: float = NOISE_DBFS) -> Path:

@@ -10,7 +10,7 @@ import pytest
 import soundfile as sf
 
 from assistant.cli import main
-from assistant.live.script import Script
+from assistant.runtime.script import Script
 
 DEMO = Path(__file__).resolve().parents[2] / "assistant" / "data" / "demo"
 

@@ -17,9 +17,9 @@ import soundfile as sf
 
 from assistant.audio.sinks import NullSink
 from assistant.audio.wav import FolderSource
-from assistant.live import Cue, LiveAssistant
-from assistant.live.script import Script, ScriptSource
-from assistant.live.speech import NumberedWavSink
+from assistant.runtime.live import Cue, LiveAssistant
+from assistant.runtime.script import Script, ScriptSource
+from assistant.runtime.speech import NumberedWavSink
 
 WINDOW = "Vehicle.Cabin.Door.Row1.DriverSide.Window.Position"
 
@@ -108,7 +108,7 @@ def test_a_tts_failure_keeps_the_write_and_logs_the_reply(config, recording, asr
         live.speaker.tts.binary = str(tmp_path / "espeak-ng-was-removed")  # the binary vanished after start-up
     turns = []
     live.on_turn = turns.append
-    with caplog.at_level(logging.ERROR, logger="assistant.live.speech"):
+    with caplog.at_level(logging.ERROR, logger="assistant.runtime.speech"):
         try:
             summary = live.run()
             state = live.assistant.vehicle.car_state()
@@ -142,7 +142,7 @@ def test_an_overrun_drops_audio_and_counts_it(config, recording, asr_engine, cap
     # as fast as the disk allows, through a 2-block queue. Every block is processed or counted as dropped.
     config.audio.queue_blocks = 2
     wav = recording("03_window_halfway.wav", after_s=3.0)
-    with caplog.at_level(logging.WARNING, logger="assistant.live.pump"):
+    with caplog.at_level(logging.WARNING, logger="assistant.runtime.pump"):
         live = LiveAssistant.open(config, FolderSource([wav], realtime=False), realtime=True, engine=asr_engine,
                                   sink=NullSink())
         sizes = []

@@ -38,7 +38,7 @@ def test_frame_by_frame_filtering_matches_lfilter_with_state(frame):
 
 
 def test_the_live_path_imports_no_scipy_signal():
-    code = ("import sys, assistant.cli.run, assistant.live.runner, assistant.asr.listener, assistant.audio.vad, "
+    code = ("import sys, assistant.cli.run, assistant.runtime.live, assistant.asr.listener, assistant.audio.vad, "
             "assistant.vehicle.session, assistant.tts.player, assistant.runtime; "
             "print(sorted(m for m in sys.modules if m.startswith('scipy.signal')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60).stdout

@@ -90,7 +90,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="transcribe the results with the current recogniser")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from assistant.live.script import Script
+    from assistant.runtime.script import Script
 
     script = Script.load(args.script)
     voice = args.voice or script.voice or "espeak:en-us"

@@ -31,7 +31,7 @@ from assistant.audio.blocks import PIPELINE_RATE, AudioBlock, Blocker, block_sam
 from assistant.audio.wav import paced, probe, read_wav
 from assistant.errors import DataError
 
-from .runner import Cue
+from .live import Cue
 
 DEFAULT_GAP_S = 1.5
 TAIL_S = 2.0  # pause after the last command, so its endpoint and reply come before the stream ends

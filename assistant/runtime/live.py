@@ -14,19 +14,18 @@ while the reply plays, too).
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
-from assistant.asr.wake import VOICE_BUTTON_SIGNAL, AnyTrigger, PushToTalk, WakePhraseSpotter
+from assistant.asr.triggers import VOICE_BUTTON_SIGNAL
 from assistant.errors import BusError, ConfigError
-from assistant.runtime import Assistant, TurnReport
 
+from .assistant import Assistant
 from .pump import AudioPump, QueueSource
-from .speech import ReplySpeaker, Spoken
+from .report import TurnReport
 from .taps import ButtonLink, EndpointerTap, TriggerTap
 
 log = logging.getLogger(__name__)
@@ -70,16 +69,18 @@ class RunSummary:
 class LiveAssistant:
     """One running assistant on one audio source. `open()`, then `run()` (blocks), `stop()` from anywhere."""
 
-    def __init__(self, config, assistant: Assistant, front, speaker: ReplySpeaker | None, source, *,
-                 realtime: bool, button: PushToTalk | None = None, settle: bool = False,
+    def __init__(self, assistant: Assistant, source, *, realtime: bool, settle: bool = False,
                  cues: list[Cue] | tuple = (), on_turn: Callable[[TurnReport], None] | None = None) -> None:
+        config = assistant.config
         mode = config.wake.barge_in
         if mode not in BARGE_IN_MODES:
             raise ConfigError(f"[wake] barge_in = {mode!r} is not one of {', '.join(BARGE_IN_MODES)}")
+        if assistant.front is None:
+            raise ConfigError("the live loop needs an assistant that listens: Assistant.open(config, listen=True)")
         self.config = config
         self.assistant = assistant
-        self.front = front
-        self.speaker = speaker
+        self.front = assistant.front
+        self.speaker = assistant.speaker
         self.source = source
         self.realtime = realtime
         self.settle = settle
@@ -87,66 +88,41 @@ class LiveAssistant:
         self.barge_in = mode
         self.cues = sorted(cues, key=lambda c: c.at_s)
         self.summary = RunSummary()
-        self.startup_ms: dict[str, float] = {}
+        self.startup_ms = assistant.startup_ms
         self._stop = threading.Event()
         self._started = time.perf_counter()
-        self._reply: tuple[Spoken, str] | None = None  # the reply playing, for the follow-up window
+        self._reply: TurnReport | None = None  # the turn whose reply is playing, for the follow-up window
         self._reply_at_s = 0.0  # stream time the reply started
         self._follow_up_until = 0.0  # stream time the current follow-up window ends
         self.button_link = None
+        front = self.front
         if front.trigger is not None:
             front.trigger = TriggerTap(front.trigger, self._triggered)
         if mode == "speech":
             front.endpointer = EndpointerTap(front.endpointer, self._speech_started)
-        if button is not None:
-            self.button_link = ButtonLink(assistant.vehicle.state, button, on_press=self._button_pressed)
+        if assistant.button is not None:
+            self.button_link = ButtonLink(assistant.vehicle.state, assistant.button, on_press=self._button_pressed)
         if self.cues:
             self._check_cues()
         self.pump = AudioPump(source, config.audio.queue_blocks, drop_when_full=realtime)
-        if speaker is not None and not realtime:
-            speaker.pace_by_stream()  # stream time is virtual: replies follow it, not the wall clock
+        if self.speaker is not None and not realtime:
+            self.speaker.pace_by_stream()  # stream time is virtual: replies follow it, not the wall clock
 
     # -- start-up --------------------------------------------------------------
     @classmethod
     def open(cls, config, source, *, sink=None, realtime: bool = True, speak: bool = True,
              scenario: dict | None = None, time_scale: float | None = None, engine=None,
              **options) -> "LiveAssistant":
-        """Load everything (timed per stage in `startup_ms`), connect to the car, ready to `run()`.
-
-        `engine`: an ASR engine already loaded (tests and benchmarks reuse one), else the configured one.
+        """`Assistant.open(config, listen=True, ...)` (every stage timed in `startup_ms`), then the loop
+        around it, ready to `run()`. `engine`: an ASR engine already loaded (tests and benchmarks reuse one).
         """
-        from assistant.asr.base import load_engine
-        from assistant.asr.listener import SpeechFrontEnd
-        from assistant.dialogue.replies import Replies
-        from assistant.nlu.backend import load_nlu
-        from assistant.vehicle.session import VehicleSession
-
-        timings: dict[str, float] = {}
-
-        def stage(name: str, load):
-            started = time.perf_counter()
-            result = load()
-            timings[name] = round((time.perf_counter() - started) * 1000, 1)
-            return result
-
-        with contextlib.ExitStack() as undo:
-            vehicle = stage("vehicle", lambda: VehicleSession(config, scenario=scenario, time_scale=time_scale))
-            undo.callback(vehicle.close)
-            nlu = stage("nlu", lambda: load_nlu(config))
-            undo.callback(nlu.close)
-            replies = Replies.load(config.intents_dir / "responses.yml")
-            engine = engine or stage("asr", lambda: load_engine(config))
-            wake = stage("wake", lambda: WakePhraseSpotter.from_config(config)) if config.wake.phrase.strip() else None
-            speaker = stage("tts", lambda: _speaker(config, sink)) if speak else None
-            button = PushToTalk() if config.wake.push_to_talk else None
-            triggers = [t for t in (wake, button) if t is not None]
-            front = SpeechFrontEnd(config, engine=engine, trigger=AnyTrigger(*triggers) if triggers else None)
-            stage("bus_ready", lambda: _wait_for_car(vehicle))
-            assistant = Assistant(config, vehicle, nlu, replies)
-            live = cls(config, assistant, front, speaker, source, realtime=realtime, button=button, **options)
-            undo.pop_all()
-        live.startup_ms = timings
-        return live
+        assistant = Assistant.open(config, speak=speak, sink=sink, listen=True, engine=engine,
+                                   scenario=scenario, time_scale=time_scale)
+        try:
+            return cls(assistant, source, realtime=realtime, **options)
+        except BaseException:
+            assistant.close()
+            raise
 
     def ready_info(self) -> dict:
         """What the "ready" line says: what is listening, for what, on which bus."""
@@ -217,9 +193,8 @@ class LiveAssistant:
         if self._reply is not None and self.speaker is not None:
             self.speaker.advance(block.start_s - self._reply_at_s)  # as-fast-as-possible runs only
         if self._reply is not None and self.speaker is not None and not self.speaker.playing:
-            spoken, text = self._reply
-            self._reply = None
-            self.speaker.check(spoken, text)
+            report, self._reply = self._reply, None
+            self.speaker.check(report.spoken, report.reply)
             if not self.speaker.player.report.stopped:
                 self._open_follow_up(block.start_s)  # the follow-up window runs from the reply's end
 
@@ -271,19 +246,15 @@ class LiveAssistant:
                 self.front.open_turn(self._follow_up_until - heard.detected_s)
             return
         end_of_speech = self._end_of_speech(heard, queue_source)
-        report = self.assistant.handle_text("" if heard.rejected else heard.text, speaker_zone=heard.zone or "driver",
-                                            heard_at=end_of_speech, transcript=heard.text, settle=False)
-        spoken = None
-        if self.speaker is not None and report.reply:
-            spoken = self.speaker.say(report.reply)
-            self._reply = (spoken, report.reply)
+        report = self.assistant.handle_heard(
+            heard, input=_input_at(self.source, heard.start_s) or _describe(self.source), heard_at=end_of_speech,
+            settle=self.settle, wait_reply=False, extra={"event": "turn", "turn": self.summary.turns + 1})
+        spoken = report.spoken
+        if spoken is not None:
+            self._reply = report
             self._reply_at_s = heard.detected_s
-        if self.settle:
-            self.assistant.vehicle.settle(timeout_s=30)
-            report.state = self.assistant.vehicle.car_state()
         self.summary.turns += 1
         self.summary.frames += len(report.turn.frames)
-        self._annotate(report, heard, spoken, end_of_speech)
         if self.barge_in == "speech" or spoken is None or spoken.error:
             self._open_follow_up(heard.detected_s)
         if self.on_turn is not None:
@@ -299,43 +270,6 @@ class LiveAssistant:
             # the block that ended the utterance was captured at last_arrival, at stream time last_block.end_s
             return queue_source.last_arrival - max(0.0, queue_source.last_block.end_s - heard.end_s)
         return time.perf_counter() - heard.eos_to_final_ms / 1000  # as fast as possible: as if it were live
-
-    def _annotate(self, report: TurnReport, heard, spoken: Spoken | None, end_of_speech: float) -> None:
-        report.input = _input_at(self.source, heard.start_s) or _describe(self.source)
-        stages = report.timings_ms
-        timings = {"endpoint": round(max(0.0, heard.detected_s - heard.end_s) * 1000, 1),
-                   "asr": round(heard.asr_ms, 1), "asr_finalize": round(heard.finalize_ms, 1),
-                   "end_of_speech_to_transcript": round(heard.eos_to_final_ms, 1),
-                   "nlu": stages.get("nlu"), "dialogue": stages.get("dialogue"),
-                   "tts_first_audio": spoken.first_audio_ms if spoken else None,
-                   "end_of_speech_to_first_frame": stages.get("end_of_speech_to_first_frame"),
-                   "end_of_speech_to_first_audio": (round((spoken.first_audio_at - end_of_speech) * 1000, 1)
-                                                    if spoken and spoken.first_audio_at else None)}
-        report.timings_ms = timings
-        if spoken is not None and spoken.error:
-            report.tts_error = spoken.error
-        report.extra.update({
-            "event": "turn", "turn": self.summary.turns, "trigger": heard.trigger,
-            "audio": {"zone": heard.zone, "start_s": round(heard.start_s, 3), "end_s": round(heard.end_s, 3),
-                      "confidence": round(heard.confidence, 4), "rejected": heard.rejected,
-                      "endpoint": heard.reason},
-            "reply_audio": spoken.path if spoken else None})
-
-
-def _speaker(config, sink) -> ReplySpeaker:
-    from assistant.tts import load_tts
-    from assistant.tts.player import Player
-
-    from .speech import reply_sink
-
-    tts = load_tts(config)
-    return ReplySpeaker(tts, Player.from_config(config, sink if sink is not None else reply_sink(config, None)))
-
-
-def _wait_for_car(vehicle) -> None:
-    if not vehicle.wait_ready(timeout_s=2.0):
-        log.warning("no status from %s: is the car (or `assistant sim`) on %s? Writes to them will be refused",
-                    ", ".join(vehicle.silent_ecus()), vehicle.spec)
 
 
 def _input_at(source, t: float) -> str | None:

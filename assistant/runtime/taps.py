@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
-from assistant.asr.wake import VOICE_BUTTON_SIGNAL, PushToTalk, Triggered
+from assistant.asr.triggers import VOICE_BUTTON_SIGNAL, PushToTalk, Triggered
 from assistant.audio.blocks import AudioBlock
 from assistant.audio.events import SpeechStarted
 
