@@ -207,7 +207,7 @@ def compile_grammar(config, progress: Callable[[float, str], None] | None = None
 def _calibrate(config, grammar: DomainGrammar, folder: Path) -> str | None:
     """Measure and store pocketsphinx's starting cepstral mean (see assistant.asr.calibrate)."""
     from assistant.asr.calibrate import CALIBRATION_SENTENCES, measure_cmn
-    from assistant.asr.pocketsphinx_engine import model_dir
+    from assistant.asr.acoustic_model import model_dir
 
     sentences = [" ".join(words) for words, _ in grammar.sentences(per_template=1, seed=7)]
     sentences = random.Random(7).sample(sentences, min(CALIBRATION_SENTENCES, len(sentences)))

@@ -26,28 +26,10 @@ import math
 import os
 from pathlib import Path
 
+from assistant.asr.acoustic_model import model_dir
 from assistant.asr.base import Transcript, as_int16
 from assistant.asr.compile import GARBAGE_PREFIX, asr_dir, ensure_compiled
 from assistant.errors import EngineError, ModelMissingError
-
-
-def model_dir(config) -> Path:
-    """The acoustic model folder: config.asr.pocketsphinx_model, else the wheel's en-us."""
-    if config.asr.pocketsphinx_model:
-        path = config.resolve(config.asr.pocketsphinx_model)
-    else:
-        if config.language != "en":
-            raise ModelMissingError(
-                f"pocketsphinx ships only an English model; language {config.language!r} needs its own",
-                hint="set [asr] pocketsphinx_model to a CMU Sphinx acoustic model folder for that language "
-                     "(with its .dict), or use the vosk engine with a vosk model of that language")
-        from pocketsphinx import get_model_path
-        path = Path(get_model_path()) / "en-us" / "en-us"
-    if not (path / "mdef").is_file():
-        raise ModelMissingError(f"no pocketsphinx acoustic model in {path} (mdef missing)",
-                                hint="reinstall pocketsphinx (pip install --force-reinstall pocketsphinx), "
-                                     "or fix [asr] pocketsphinx_model")
-    return path
 
 
 def _open_lm_files(hmm: Path) -> tuple[Path, Path]:

@@ -1,6 +1,6 @@
 """`assistant bench [AREA...]`: speed and memory figures, with ratios against baselines.
 
-Each module in `assistant.bench` is one area (its module name). It provides
+Each module in `assistant.measure.bench` is one area (its module name). It provides
 `run(config, args) -> dict` and optionally `add_arguments(parser)` and
 `HELP`. Results are printed and written as JSON to `--out` (default out/bench/).
 With no AREA the quick, useful set runs (DEFAULT_AREAS: asr, nlu, tts, pipeline);
@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-import assistant.bench
+import assistant.measure.bench
 from assistant.errors import AssistantError
 
 from ._common import config_from_args, print_json
@@ -26,7 +26,7 @@ DEFAULT_AREAS = ("asr", "nlu", "tts", "pipeline")
 
 
 def available_areas() -> list[str]:
-    return sorted(m.name for m in pkgutil.iter_modules(assistant.bench.__path__) if not m.name.startswith("_"))
+    return sorted(m.name for m in pkgutil.iter_modules(assistant.measure.bench.__path__) if not m.name.startswith("_"))
 
 
 def _do_bench(args) -> int:
@@ -41,7 +41,7 @@ def _do_bench(args) -> int:
     args.bench_results = {}  # earlier areas' results of this run, for areas that build on them
     failed = []
     for area in areas:
-        module = importlib.import_module(f"assistant.bench.{area}")
+        module = importlib.import_module(f"assistant.measure.bench.{area}")
         started = time.perf_counter()
         try:
             result = module.run(config, args)
@@ -63,7 +63,7 @@ def add_subparser(subparsers) -> None:
     import argparse
 
     opt_in = [a for a in available_areas() if a not in DEFAULT_AREAS]
-    modules = {a: importlib.import_module(f"assistant.bench.{a}") for a in available_areas()}
+    modules = {a: importlib.import_module(f"assistant.measure.bench.{a}") for a in available_areas()}
     areas_help = "\n".join(f"  {a:10} {getattr(m, 'HELP', '')}" for a, m in modules.items())
     parser = subparsers.add_parser(
         "bench", help="benchmarks: latency, real-time factor, RSS, with baseline ratios",

@@ -12,8 +12,8 @@ from ._common import config_from_args
 
 EVALUATIONS: dict[str, tuple[str, str]] = {
     # kind: ("module:function", help)
-    "nlu": ("assistant.nlu.evaluate:run", "NLU intent/entity accuracy on intents/<lang>/test, per backend"),
-    "speech": ("assistant.speech_eval:run",
+    "nlu": ("assistant.measure.nlu_eval:run", "NLU intent/entity accuracy on intents/<lang>/test, per backend"),
+    "speech": ("assistant.measure.speech_eval:run",
                "recorded commands through ASR, NLU and the car: acceptance by SNR/voice/split, OOD false accepts"),
 }
 

@@ -9,7 +9,7 @@
    in "[rear seats]") is taught as that entity, not as "none".
 
 Settings are chosen by cross-validation on the training data (`python -m
-assistant.nlu.crossval`), never on the held-out splits.
+assistant.measure.crossval`), never on the held-out splits.
 """
 
 from __future__ import annotations

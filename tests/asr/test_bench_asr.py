@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.bench._recorded import load_recorded, synthesize_set
+from assistant.measure.recorded import load_recorded, synthesize_set
 from assistant.config import Config
 
 
@@ -25,8 +25,8 @@ def _row(item, text: str, *, rejected: bool = False) -> dict:
 
 
 def test_score_counts_wrong_and_rejected_transcripts(recorded):
-    from assistant.bench._stats import edit_distance
-    from assistant.bench.asr import score
+    from assistant.measure.stats import edit_distance
+    from assistant.measure.bench.asr import score
 
     items = load_recorded(Config(), recorded)
     commands = [i for i in items if i.is_command]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.bench._recorded import RecordedItem, load_recorded, select, synthesize_set
-from assistant.bench._stats import edit_distance, percentile
+from assistant.measure.recorded import RecordedItem, load_recorded, select, synthesize_set
+from assistant.measure.stats import edit_distance, percentile
 from assistant.config import Config
 from assistant.errors import DataError
 
@@ -92,7 +92,7 @@ def test_word_edit_distance_and_percentiles():
 def test_end_of_speech_is_where_the_speech_really_ends():
     from assistant.asr.base import Transcript
     from assistant.asr.listener import Heard
-    from assistant.bench._recorded import end_of_speech_wait_ms
+    from assistant.measure.recorded import end_of_speech_wait_ms
 
     def heard(end_s, detected_s, finalize_ms=5.0):
         return Heard(Transcript("open the trunk", 0.9), None, 0.4, end_s, detected_s, end_s - 0.4, 50.0, finalize_ms)
@@ -112,7 +112,7 @@ def test_continued_source_keeps_the_cabin_sounding(recorded):
     import numpy as np
 
     from assistant.audio.wav import WavSource
-    from assistant.bench._recorded import ContinuedSource
+    from assistant.measure.recorded import ContinuedSource
 
     item = next(i for i in load_recorded(Config(), recorded) if i.snr == "10")
     plain = list(WavSource(item.path).blocks())
@@ -128,7 +128,7 @@ def test_continued_source_keeps_the_cabin_sounding(recorded):
 
 
 def test_voiced_end_is_measured_on_the_clean_recording(recorded):
-    from assistant.bench._recorded import voiced_end_s, with_voiced_ends
+    from assistant.measure.recorded import voiced_end_s, with_voiced_ends
 
     items = load_recorded(Config(), recorded)
     refined = with_voiced_ends(items, items)
@@ -146,7 +146,7 @@ def test_voiced_end_is_measured_on_the_clean_recording(recorded):
 # -- scoring ---------------------------------------------------------------------------------------
 
 def test_expected_entities_are_catalogue_values():
-    from assistant.speech_eval import expected_entities
+    from assistant.measure.speech_eval import expected_entities
 
     assert expected_entities(_item("open my window a bit", "window_open", [("amount", "a bit")])) == {("amount", 20)}
     assert expected_entities(_item("turn on my seat heating", "seat_heat", [("state", "on")])) == {("level", 2)}
@@ -155,7 +155,7 @@ def test_expected_entities_are_catalogue_values():
 
 
 def test_picovoice_rule_intent_and_every_entity(nlu):
-    from assistant.speech_eval import score
+    from assistant.measure.speech_eval import score
 
     item = _item("open the passenger window halfway", "window_open", [("zone", "passenger"), ("amount", "50")])
     right = score(item, "open the passenger window halfway", False, nlu.parse("open the passenger window halfway"))
@@ -171,7 +171,7 @@ def test_picovoice_rule_intent_and_every_entity(nlu):
 
 
 def test_out_of_domain_false_accepts(nlu):
-    from assistant.speech_eval import score, summarize
+    from assistant.measure.speech_eval import score, summarize
 
     ood = _item("what's the capital of france", "nlu_fallback", kind="ood")
     heard_as_command = score(ood, "open the trunk", False, nlu.parse("open the trunk"))
@@ -187,7 +187,7 @@ def test_out_of_domain_false_accepts(nlu):
 
 
 def test_car_outcome_compares_what_the_car_did(nlu):
-    from assistant.speech_eval import CarOutcome, open_session
+    from assistant.measure.speech_eval import CarOutcome, open_session
 
     with open_session(Config()) as assistant:
         assert assistant.reset()

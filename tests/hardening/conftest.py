@@ -1,6 +1,6 @@
 """Fixtures for the hardening suite.
 
-`rig` is the fuzzer's deterministic rig (`assistant.bench._fuzzrig`: fake clock, real virtual
+`rig` is the fuzzer's deterministic rig (`assistant.measure.bench._fuzzrig`: fake clock, real virtual
 bus, the real gate, state cache and simulator, and a sniffer judged by the independent
 oracle). `make_assistant` (tests/conftest.py) opens assistants on the built-in simulator
 with the real embedded NLU, each on its own virtual channel; here `new_config` gives them a
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.bench._fuzzrig import FuzzRig, load_car
-from assistant.bench._oracle import SafetyOracle, default_paths
+from assistant.measure.bench._fuzzrig import FuzzRig, load_car
+from assistant.measure.bench._oracle import SafetyOracle, default_paths
 from assistant.config import Config
 
 
@@ -61,7 +61,7 @@ def new_config(new_config):
 def watch():
     """`watch(config)`: a sniffer on the config's channel judged by the oracle. Make it before the
     assistant, so it hears every status frame the gate hears; then `.attach(assistant.vehicle)`."""
-    from assistant.bench._textfuzz import BusWatch
+    from assistant.measure.bench._textfuzz import BusWatch
 
     watches = []
 

@@ -1,5 +1,5 @@
 """Audio faults (issue 7 part 5, issue 4 "Bad input"): every kind of the generated corpus
-(assistant/audio/faults.py) through the real paths, with the outcome it declares.
+(assistant/measure/audio_faults.py) through the real paths, with the outcome it declares.
 
 In process, each file goes through WavSource -> SpeechFrontEnd (webrtcvad endpointer,
 pocketsphinx with the intents' grammar) -> Assistant.handle_text on a fresh simulated car,
@@ -26,10 +26,10 @@ from pathlib import Path
 import pytest
 
 from assistant.asr.listener import SpeechFrontEnd
-from assistant.audio.faults import CASES, COMMAND, OUTCOMES, PAUSE_S, SILENCE_MINUTES, SPLIT_COMMAND, write_corpus
+from assistant.measure.audio_faults import CASES, COMMAND, OUTCOMES, PAUSE_S, SILENCE_MINUTES, SPLIT_COMMAND, write_corpus
 from assistant.audio.wav import WavSource
-from assistant.bench._textfuzz import BusWatch
-from assistant.bench.soak import replay_source
+from assistant.measure.bench._textfuzz import BusWatch
+from assistant.measure.bench.soak import replay_source
 from assistant.config import Config
 from assistant.errors import AudioError
 from assistant.runtime import Assistant
@@ -164,7 +164,7 @@ def test_the_corpus_is_deterministic(tmp_path, corpus):
     import numpy as np
     import soundfile as sf
 
-    from assistant.audio.faults import command_speech
+    from assistant.measure.audio_faults import command_speech
 
     again = write_corpus(tmp_path, command_speech(), seed=0, kinds=["random_bytes", "white_noise", "nan_samples"])
     for kind in ("random_bytes", "white_noise"):

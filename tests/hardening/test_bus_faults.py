@@ -10,7 +10,7 @@ import time
 import can
 import pytest
 
-from assistant.bench.flood import FloodSender
+from assistant.measure.bench.flood import FloodSender
 from assistant.vehicle.gate import SafetyGate
 from assistant.vehicle.simulator import Faults
 

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from assistant.bench._fuzzrig import FuzzRig
-from assistant.bench._gatefuzz import FAULT_KINDS, GateFuzzer
-from assistant.bench._oracle import GEAR, SPEED, SafetyOracle, default_paths
+from assistant.measure.bench._fuzzrig import FuzzRig
+from assistant.measure.bench._gatefuzz import FAULT_KINDS, GateFuzzer
+from assistant.measure.bench._oracle import GEAR, SPEED, SafetyOracle, default_paths
 from assistant.config import Config
 from assistant.errors import VehicleError
 

@@ -9,7 +9,7 @@ import json
 import psutil
 import pytest
 
-from assistant.bench.soak import inet_connections
+from assistant.measure.bench.soak import inet_connections
 from assistant.nlu.rasa import rasa_installed, rasa_model_dir
 
 TURNS = ("set the temperature to twenty one", "open the passenger window", "how much fuel do I have",

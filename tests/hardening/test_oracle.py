@@ -7,8 +7,8 @@ gate that is broken on purpose; the sabotage tests below break one safety layer 
 import can
 import pytest
 
-from assistant.bench._gatefuzz import GateFuzzer
-from assistant.bench._oracle import CHECKSUM_BYTE, COUNTER_BYTE, crc8_j1850, expected_checksum
+from assistant.measure.bench._gatefuzz import GateFuzzer
+from assistant.measure.bench._oracle import CHECKSUM_BYTE, COUNTER_BYTE, crc8_j1850, expected_checksum
 from assistant.vehicle.gate import SafetyGate
 from assistant.vehicle.ratelimit import RateLimiter
 from assistant.vehicle.state import Reading

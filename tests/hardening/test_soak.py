@@ -9,7 +9,7 @@ bench's RSS figure does).
 
 import pytest
 
-from assistant.bench.soak import run_soak
+from assistant.measure.bench.soak import run_soak
 from assistant.config import Config
 
 

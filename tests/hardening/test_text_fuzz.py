@@ -7,7 +7,7 @@ judged by the oracle against the simulator's true state.
 
 import pytest
 
-from assistant.bench._textfuzz import run_text_fuzz
+from assistant.measure.bench._textfuzz import run_text_fuzz
 
 
 @pytest.mark.parametrize("seed", [3])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from assistant.nlu.crossval import canonical_example, cross_validate, fold_numbers
+from assistant.measure.crossval import canonical_example, cross_validate, fold_numbers
 from assistant.nlu.data import NluData, parse_example
 from assistant.nlu.entities import same_value_overlap
 from assistant.nlu.features import Candidate

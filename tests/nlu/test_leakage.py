@@ -6,7 +6,7 @@ import pytest
 
 from assistant.config import load_config
 from assistant.nlu.data import load_nlu_data, parse_example
-from assistant.nlu.leakage import leaks, signature
+from assistant.measure.leakage import leaks, signature
 
 
 def sig(text: str) -> tuple[str, ...]:
@@ -39,4 +39,4 @@ def test_training_data_does_not_leak_into_any_test_split():
     train = load_nlu_data(config.intents_dir / "nlu").examples
     test = load_nlu_data(config.intents_dir / "test").examples
     found = [(tr.text, te.text) for tr, te in leaks(train, test)]
-    assert found == [], "run `python -m assistant.nlu.leakage` and drop these training lines"
+    assert found == [], "run `python -m assistant.measure.leakage` and drop these training lines"

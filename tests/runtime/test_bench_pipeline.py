@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.bench._recorded import synthesize_set
+from assistant.measure.recorded import synthesize_set
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def _row(n: int, *, frame_ms, audio_ms, warmup=False) -> dict:
 
 
 def test_figures_skip_the_warmup_and_turns_without_frames():
-    from assistant.bench.pipeline import figures
+    from assistant.measure.bench.pipeline import figures
 
     rows = [_row(0, frame_ms=5000.0, audio_ms=5000.0, warmup=True)]
     rows += [_row(n, frame_ms=600.0 + n if n % 2 else None, audio_ms=700.0 + n) for n in range(1, 11)]

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from assistant.config import Config
-from assistant.tts.testvoice import make_test_voice
+from assistant.measure.testvoice import make_test_voice
 
 SAMPLES_PER_ID = 1600  # 0.1 s per phoneme id at 16 kHz: long enough to read each tone's pitch
 

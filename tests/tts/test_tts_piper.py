@@ -1,6 +1,6 @@
 """The piper path, for real: piper-tts' PiperVoice runs a generated ONNX voice.
 
-The generated voice sings one tone per phoneme id (assistant.tts.testvoice),
+The generated voice sings one tone per phoneme id (assistant.measure.testvoice),
 so the audio's length and pitch show that piper phonemised the text, mapped
 phonemes to ids with the voice's phoneme_id_map, and ran the model.
 """
@@ -16,7 +16,7 @@ import pytest
 from assistant.errors import EngineError, ModelMissingError
 from assistant.tts import load_tts
 from assistant.tts.piper import PiperEngine
-from assistant.tts.testvoice import make_test_voice, tone_hz
+from assistant.measure.testvoice import make_test_voice, tone_hz
 
 # What piper's espeak-ng phonemiser makes of "Test 1." (as in piper's own tests):
 # ^ _ t _ ˈ _ ɛ _ s _ t _ ' ' _ w _ ˈ _ ʌ _ n _ . _ $

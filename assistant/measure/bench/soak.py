@@ -166,7 +166,7 @@ def synthesise_wavs(directory: Path) -> list[Path]:
     import soundfile as sf
     import soxr
 
-    from assistant.audio.faults import RATE, synthesise
+    from assistant.measure.audio_faults import RATE, synthesise
     from assistant.audio.noise import car_noise
 
     directory.mkdir(parents=True, exist_ok=True)

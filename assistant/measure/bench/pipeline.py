@@ -69,9 +69,9 @@ def worker(mode: str, files: list[dict], out=sys.stdout) -> dict:
     import psutil
 
     from assistant.asr.base import load_engine
-    from assistant.bench._recorded import ContinuedSource, end_of_speech_wait_ms
+    from assistant.measure.recorded import ContinuedSource, end_of_speech_wait_ms
     from assistant.config import load_config
-    from assistant.speech_eval import open_session
+    from assistant.measure.speech_eval import open_session
 
     imported = time.perf_counter()
     config = load_config()
@@ -128,7 +128,7 @@ def _spawn(config, mode: str, files: list[dict]) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(files, f)
     try:
-        cmd = [sys.executable, "-m", "assistant.bench.pipeline", "--worker", mode, "--files", f.name]
+        cmd = [sys.executable, "-m", "assistant.measure.bench.pipeline", "--worker", mode, "--files", f.name]
         spawned = time.perf_counter()
         ready_at = None
         # the worker's stderr (progress bar, errors) goes straight to ours
@@ -153,7 +153,7 @@ def _spawn(config, mode: str, files: list[dict]) -> dict:
 
 def figures(result: dict) -> dict:
     """Summaries of one worker's turns (the first turn is a warm-up and not counted)."""
-    from assistant.bench._stats import ratio, summary
+    from assistant.measure.stats import ratio, summary
 
     rows = [r for r in result["rows"] if not r["warmup"]] or result["rows"]
     file_s = sum(r["file_s"] for r in rows)
@@ -183,7 +183,7 @@ def figures(result: dict) -> dict:
 
 def _compare(grammar: dict, open_: dict) -> dict:
     """Open vocabulary over grammar on the files both took (open's files are a subset)."""
-    from assistant.bench._stats import ratio
+    from assistant.measure.stats import ratio
 
     files = {r["file"] for r in open_["rows"] if not r["warmup"]}
     g = figures({**grammar, "rows": [r for r in grammar["rows"] if r["file"] in files and not r["warmup"]]})
@@ -204,14 +204,14 @@ def _nlu_comparison(config, args) -> dict:
     earlier = getattr(args, "bench_results", {}).get("nlu")
     if earlier is not None:
         return {**earlier, "source": "nlu area of this run"}
-    from assistant.bench import nlu
+    from assistant.measure.bench import nlu
 
     ns = argparse.Namespace(quick=getattr(args, "quick", False), nlu_backend=getattr(args, "nlu_backend", None))
-    return {**nlu.run(config, ns), "source": "assistant.bench.nlu, run by the pipeline bench"}
+    return {**nlu.run(config, ns), "source": "assistant.measure.bench.nlu, run by the pipeline bench"}
 
 
 def run(config, args) -> dict:
-    from assistant.bench._recorded import load_recorded, select, with_voiced_ends
+    from assistant.measure.recorded import load_recorded, select, with_voiced_ends
 
     quick = getattr(args, "quick", False)
     items = load_recorded(config, getattr(args, "fixtures", None))
@@ -249,7 +249,7 @@ def run(config, args) -> dict:
 
 
 def _plot(results: dict, out: Path) -> dict:
-    from assistant.bench._plots import latency_cdf, latency_hist
+    from assistant.measure.plots import latency_cdf, latency_hist
 
     pngs = {}
     series = {}

@@ -1,6 +1,6 @@
 """`assistant bench nlu`: load time, parse latency (p50/p95) and RSS of each NLU backend.
 
-Each backend runs in a fresh subprocess (`python -m assistant.bench.nlu --worker NAME`)
+Each backend runs in a fresh subprocess (`python -m assistant.measure.bench.nlu --worker NAME`)
 so its RSS is its own: for the embedded backend the whole worker process (Python,
 numpy, model); for rasa the `rasa run` server's process tree. Texts are the held-out
 test sentences. With rasa installed and trained, ratios embedded vs rasa are printed.
@@ -89,7 +89,7 @@ def worker(name: str, reps: int, limit: int | None) -> dict:
 def _spawn(config, name: str, reps: int, limit: int | None) -> dict:
     env = {**os.environ, "ASSISTANT_PATHS_MODELS": str(config.models_dir),
            "ASSISTANT_PATHS_INTENTS": str(config.resolve(config.paths.intents))}
-    cmd = [sys.executable, "-m", "assistant.bench.nlu", "--worker", name, "--reps", str(reps)]
+    cmd = [sys.executable, "-m", "assistant.measure.bench.nlu", "--worker", name, "--reps", str(reps)]
     if limit:
         cmd += ["--limit", str(limit)]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=3600)

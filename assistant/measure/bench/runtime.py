@@ -32,7 +32,7 @@ import threading
 import time
 from pathlib import Path
 
-from ._stats import summary
+from assistant.measure.stats import summary
 
 HELP = "assistant run: cold start to ready, idle CPU while listening, RSS, end of speech -> first audio"
 READY_TARGET_S = 2.0

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from assistant.bench._recorded import (RecordedItem, end_of_speech_wait_ms, group_keys, load_recorded, select,
+from assistant.measure.recorded import (RecordedItem, end_of_speech_wait_ms, group_keys, load_recorded, select,
                                        sort_groups, with_voiced_ends)
-from assistant.bench._stats import edit_distance, rate, summary
+from assistant.measure.stats import edit_distance, rate, summary
 
 FALLBACK = "nlu_fallback"
 QUICK_FILES = 48
@@ -131,7 +131,7 @@ class ItemResult:
 # -- scoring -------------------------------------------------------------------------------
 
 def _value(entity: str, value) -> Any:
-    from assistant.nlu.evaluate import _value as nlu_value  # the same value rules as `eval nlu`
+    from assistant.measure.nlu_eval import _value as nlu_value  # the same value rules as `eval nlu`
 
     return nlu_value(entity, value)
 
@@ -207,7 +207,7 @@ class SpeechEvaluator:
         return self._reference[key]
 
     def run_item(self, item: RecordedItem) -> ItemResult:
-        from assistant.bench._recorded import ContinuedSource
+        from assistant.measure.recorded import ContinuedSource
         from assistant.errors import AssistantError
 
         expected_car, reference_ok = self.reference(item)
@@ -360,8 +360,8 @@ def print_report(report: dict) -> None:
 
 
 def plot(report: dict, out: Path) -> dict:
-    from assistant.bench._plots import grouped_bars
-    from assistant.nlu.evaluate import plot_confusion
+    from assistant.measure.plots import grouped_bars
+    from assistant.measure.nlu_eval import plot_confusion
 
     pngs = {}
     path = out / "speech_confusion.png"

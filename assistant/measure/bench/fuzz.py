@@ -2,7 +2,7 @@
 
 Gate level (default 100,000 turns): random `write()`/`preflight()`/`send_frame()` calls on
 a random car (speed, gear, per-ECU faults and silence on a fake clock), every frame on the
-bus judged by `assistant.bench._oracle` (its own DBC decode, CRC, rules on the simulator's
+bus judged by `assistant.measure.bench._oracle` (its own DBC decode, CRC, rules on the simulator's
 ground truth, freshness from the frames it saw). Text level (default 1,000 turns): random,
 garbled and mixed texts through `Assistant.handle_text` on fresh simulated cars, same oracle.
 
@@ -40,8 +40,8 @@ def _progress(what: str, total: int):
 
 
 def run(config, args) -> dict:
-    from assistant.bench._gatefuzz import run_gate_fuzz
-    from assistant.bench._textfuzz import run_text_fuzz
+    from assistant.measure.bench._gatefuzz import run_gate_fuzz
+    from assistant.measure.bench._textfuzz import run_text_fuzz
 
     seed = args.seed if getattr(args, "seed", None) is not None else random.SystemRandom().randrange(2**31)
     turns = args.turns if getattr(args, "turns", None) is not None else (3000 if args.quick else 100_000)

@@ -21,8 +21,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from assistant.bench._fuzzrig import FuzzRig, SeenFrame, load_car
-from assistant.bench._oracle import GEAR, SPEED, SafetyOracle, Violation, default_paths
+from assistant.measure.bench._fuzzrig import FuzzRig, SeenFrame, load_car
+from assistant.measure.bench._oracle import GEAR, SPEED, SafetyOracle, Violation, default_paths
 from assistant.config import Config
 from assistant.errors import UnknownSignalError, ValueTypeError, VehicleError
 

@@ -8,7 +8,7 @@ driver window" and "close the passenger window" are two sentences, "hush" is not
 Such a training line makes a held-out score measure memory, so
 `tests/nlu/test_leakage.py` keeps this list empty.
 
-    python -m assistant.nlu.leakage      # prints every training line that leaks, with its twin
+    python -m assistant.measure.leakage      # prints every training line that leaks, with its twin
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ def _engines(config, tmp: Path) -> dict:
     from assistant.errors import AssistantError
     from assistant.tts.espeak import EspeakEngine
     from assistant.tts.piper import PiperEngine
-    from assistant.tts.testvoice import make_test_voice
+    from assistant.measure.testvoice import make_test_voice
     from assistant.tts.voices import installed_voices
 
     engines: dict = {}

@@ -5,7 +5,7 @@ the held-out splits in intents/<lang>/test: each fold's model, gazetteer include
 fitted on the other folds and scored like `assistant eval nlu` (intent accuracy,
 entity F1 on canonical values), then the folds are summed.
 
-    python -m assistant.nlu.crossval [--folds 5] [--seed 13] [--misses N]
+    python -m assistant.measure.crossval [--folds 5] [--seed 13] [--misses N]
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def cross_validate(data: NluData, *, folds: int = 5, seed: int = 13, threshold: 
                    progress=None) -> dict:
     """Summed out-of-fold metrics: {"examples", "intent_accuracy", "entity": {p, r, f1, ...}, "misses"}."""
     from assistant.nlu.embedded import EmbeddedNlu
-    from assistant.nlu.evaluate import _prf, evaluate_backend
+    from assistant.measure.nlu_eval import _prf, evaluate_backend
     from assistant.nlu.trainer import fit_bundle
 
     fold = fold_numbers([ex.intent for ex in data.examples], folds, seed)

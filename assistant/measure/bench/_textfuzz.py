@@ -22,8 +22,8 @@ from typing import Callable
 
 import can
 
-from assistant.bench._fuzzrig import SeenFrame
-from assistant.bench._oracle import GEAR, SPEED, SafetyOracle, Violation, default_paths
+from assistant.measure.bench._fuzzrig import SeenFrame
+from assistant.measure.bench._oracle import GEAR, SPEED, SafetyOracle, Violation, default_paths
 from assistant.config import Config
 
 _channels = itertools.count()

@@ -17,7 +17,7 @@ from typing import Callable
 
 import can
 
-from assistant.bench._oracle import SafetyOracle, Violation
+from assistant.measure.bench._oracle import SafetyOracle, Violation
 from assistant.config import Config
 
 _channels = itertools.count()

@@ -26,6 +26,8 @@ import json
 import time
 from pathlib import Path
 
+from assistant.errors import DataError
+
 HELP = "wake phrase misses and false wakes per hour on the recorded wake set, against baselines"
 DEFAULT_SET = "tests/fixtures/generated/wake"
 TARGET_SNRS = ("clean", "10")
@@ -132,8 +134,8 @@ def run(config, args) -> dict:
     folder = Path(getattr(args, "wake_set", DEFAULT_SET))
     manifest = folder / "manifest.json"
     if not manifest.is_file():
-        raise SystemExit(f"error: no wake set in {folder} (manifest.json missing)\n"
-                         "  hint: run `make fixtures` (python tools/fixtures/make_fixtures.py --sets wake)")
+        raise DataError(f"no wake set in {folder} (manifest.json missing)",
+                        hint="run `make fixtures` (python tools/fixtures/make_fixtures.py --sets wake)")
     data = json.loads(manifest.read_text())
     items = data["items"]
     if getattr(args, "quick", False):

@@ -1,6 +1,6 @@
 """`assistant bench asr`: each ASR engine in each mode (grammar, ngram, open vocabulary), side by side.
 
-Per engine and mode, in a fresh subprocess (`python -m assistant.bench.asr --worker ...`)
+Per engine and mode, in a fresh subprocess (`python -m assistant.measure.bench.asr --worker ...`)
 so RSS is that engine's alone, the recorded set (`make fixtures`) goes through the real
 SpeechFrontEnd (webrtcvad endpointing + streaming decode) file by file:
 
@@ -59,7 +59,7 @@ def worker(engine_name: str, mode: str, files: list[dict]) -> dict:
 
     from assistant.asr.base import load_engine
     from assistant.asr.listener import SpeechFrontEnd
-    from assistant.bench._recorded import ContinuedSource, end_of_speech_wait_ms
+    from assistant.measure.recorded import ContinuedSource, end_of_speech_wait_ms
     from assistant.config import load_config
     from assistant.errors import AssistantError, ModelMissingError
 
@@ -114,7 +114,7 @@ def _spawn(config, engine: str, mode: str, files: list[dict]) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(files, f)
     try:
-        cmd = [sys.executable, "-m", "assistant.bench.asr", "--worker", engine, "--mode", mode, "--files", f.name]
+        cmd = [sys.executable, "-m", "assistant.measure.bench.asr", "--worker", engine, "--mode", mode, "--files", f.name]
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=7200)
     finally:
         os.unlink(f.name)
@@ -128,7 +128,7 @@ def _spawn(config, engine: str, mode: str, files: list[dict]) -> dict:
 def score(result: dict, items) -> dict:
     """Figures of one engine/mode run against the manifest of the files it decoded."""
     from assistant.asr.text import spoken_tokens
-    from assistant.bench._stats import edit_distance, rate, ratio, summary
+    from assistant.measure.stats import edit_distance, rate, ratio, summary
 
     by_path = {str(i.path): i for i in items}
     rows = [r for r in result["rows"] if "error" not in r]
@@ -150,7 +150,7 @@ def score(result: dict, items) -> dict:
                 "ood": len(ood), "ood_rejected": rate(sum(s[1]["rejected"] for s in ood), len(ood))}
 
     def grouped(key) -> dict:
-        from assistant.bench._recorded import sort_groups
+        from assistant.measure.recorded import sort_groups
 
         groups = defaultdict(list)
         for s in scored:
@@ -181,7 +181,7 @@ def score(result: dict, items) -> dict:
 
 def compare(grammar: dict, other: dict, items) -> dict:
     """Another mode over grammar, on the files both decoded (a smaller limit gives a subset)."""
-    from assistant.bench._stats import ratio
+    from assistant.measure.stats import ratio
 
     common = {t["file"] for t in grammar["transcripts"]} & {t["file"] for t in other["transcripts"]}
     pick = lambda run: {"engine": run["engine"], "mode": run["mode"], "load_s": 0, "rss_mb": 0, "rss_peak_mb": 0,
@@ -203,7 +203,7 @@ def compare(grammar: dict, other: dict, items) -> dict:
 # -- the bench ----------------------------------------------------------------------------------
 
 def run(config, args) -> dict:
-    from assistant.bench._recorded import load_recorded, select, with_voiced_ends
+    from assistant.measure.recorded import load_recorded, select, with_voiced_ends
 
     quick = getattr(args, "quick", False)
     items = load_recorded(config, getattr(args, "fixtures", None))
@@ -245,7 +245,7 @@ def run(config, args) -> dict:
 
 
 def _plot(report: dict, out: Path) -> dict:
-    from assistant.bench._plots import grouped_bars, latency_cdf
+    from assistant.measure.plots import grouped_bars, latency_cdf
 
     done = {k: r for k, r in report["runs"].items() if "error" not in r}
     pngs = {}
