@@ -10,21 +10,21 @@ own open-vocabulary language model).
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from assistant.errors import ConfigError
+from assistant.registry import Registry
 
 MODES = ("grammar", "ngram", "open")
 
-# name -> (module, class), imported lazily so a missing optional package only matters when chosen
-ENGINES: dict[str, tuple[str, str]] = {
-    "pocketsphinx": ("assistant.asr.pocketsphinx_engine", "PocketsphinxEngine"),
-    "vosk": ("assistant.asr.vosk_engine", "VoskEngine"),
-}
+# imported only when chosen, so a missing optional package (vosk) matters only then
+ENGINES = Registry("ASR engine", "assistant.asr", {
+    "pocketsphinx": "assistant.asr.pocketsphinx_engine:PocketsphinxEngine",
+    "vosk": "assistant.asr.vosk_engine:VoskEngine",
+}, setting="[asr] engine")
 
 
 @dataclass
@@ -94,10 +94,7 @@ def load_engine(config, *, engine: str | None = None, mode: str | None = None) -
     """The configured engine (or the one named), ready to decode."""
     name = engine or config.asr.engine
     mode = mode or config.asr.mode
-    if name not in ENGINES:
-        raise ConfigError(f"unknown ASR engine {name!r}", hint=f"choose one of: {', '.join(sorted(ENGINES))}")
+    cls = ENGINES.load(name)
     if mode not in MODES:
         raise ConfigError(f"unknown ASR mode {mode!r}", hint=f"choose one of: {', '.join(MODES)}")
-    module_name, class_name = ENGINES[name]
-    cls = getattr(importlib.import_module(module_name), class_name)
     return cls(config, mode=mode)

@@ -1,21 +1,20 @@
-"""The NLU backend protocol and the name -> class registry (python-can's BACKENDS pattern)."""
+"""The NLU backend protocol and its name -> class registry (`assistant.registry`)."""
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from assistant.errors import ConfigError
+from assistant.registry import Registry
 
 if TYPE_CHECKING:
     from assistant.config import Config
     from assistant.nlu.result import ParseResult
 
-# name -> (module, class); imported only when chosen, so rasa's client code costs nothing otherwise.
-BACKENDS: dict[str, tuple[str, str]] = {
-    "embedded": ("assistant.nlu.embedded", "EmbeddedNlu"),
-    "rasa": ("assistant.nlu.rasa", "RasaNlu"),
-}
+# imported only when chosen, so rasa's client code costs nothing otherwise
+BACKENDS = Registry("NLU backend", "assistant.nlu", {
+    "embedded": "assistant.nlu.embedded:EmbeddedNlu",
+    "rasa": "assistant.nlu.rasa:RasaNlu",
+}, setting="[nlu] backend")
 
 
 @runtime_checkable
@@ -30,12 +29,7 @@ class NluBackend(Protocol):
 
 
 def backend_class(name: str) -> type:
-    try:
-        module_name, class_name = BACKENDS[name]
-    except KeyError:
-        raise ConfigError(f"unknown NLU backend {name!r}",
-                          hint=f"set [nlu] backend to one of: {', '.join(sorted(BACKENDS))}") from None
-    return getattr(importlib.import_module(module_name), class_name)
+    return BACKENDS.load(name)
 
 
 def load_nlu(config: "Config", backend: str | None = None) -> NluBackend:

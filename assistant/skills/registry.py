@@ -1,7 +1,7 @@
 """Which skill handles which intent.
 
-Built-in skills are listed here as name -> "module:Class" (python-can's
-backend registry pattern); third-party packages join through the
+Built-in skills are listed here as name -> "module:Class" (an
+`assistant.registry.Registry`); third-party packages join through the
 `assistant.skills` entry-point group, e.g. in their pyproject.toml:
 
     [project.entry-points."assistant.skills"]
@@ -12,16 +12,14 @@ A skill class has `intents`; the first skill to claim an intent keeps it.
 
 from __future__ import annotations
 
-import importlib
 import logging
-from importlib.metadata import entry_points
 
 from assistant.errors import ConfigError
+from assistant.registry import Registry
 from assistant.skills.base import Skill
 
 log = logging.getLogger(__name__)
 
-ENTRY_POINT_GROUP = "assistant.skills"
 BUILTIN_SKILLS: dict[str, str] = {
     "climate": "assistant.skills.climate:ClimateSkill",
     "windows": "assistant.skills.windows:WindowsSkill",
@@ -32,11 +30,7 @@ BUILTIN_SKILLS: dict[str, str] = {
     "status": "assistant.skills.status:StatusSkill",
     "conversation": "assistant.skills.conversation:ConversationSkill",
 }
-
-
-def _load(target: str) -> type[Skill]:
-    module_name, _, class_name = target.partition(":")
-    return getattr(importlib.import_module(module_name), class_name)
+SKILLS = Registry("skill", "assistant.skills", BUILTIN_SKILLS)
 
 
 class SkillRegistry:
@@ -55,15 +49,8 @@ class SkillRegistry:
     @classmethod
     def discover(cls) -> "SkillRegistry":
         """Built-ins first, then every installed `assistant.skills` entry point."""
-        skills = [_load(target)() for target in BUILTIN_SKILLS.values()]
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
-            if ep.name in BUILTIN_SKILLS:
-                continue
-            try:
-                skills.append(ep.load()())
-            except Exception as exc:  # a broken plug-in must not take the assistant down
-                log.error("skill plug-in %s (%s) failed to load: %s", ep.name, ep.value, exc)
-        return cls(skills)
+        # a broken plug-in is logged and left out: it must not take the assistant down
+        return cls([skill() for skill in SKILLS.load_all().values()])
 
     def for_intent(self, intent: str) -> Skill:
         try:

@@ -1,8 +1,7 @@
 """Text to speech engines behind one Protocol, streamed sentence by sentence.
 
 `load_tts(config)` picks the engine named by `[tts] engine` from ENGINES
-(name -> (module, class), imported only when chosen, the python-can BACKENDS
-pattern). Each engine class has `from_config(config, voice)` and yields
+(an `assistant.registry.Registry`: imported only when chosen). Each engine class has `from_config(config, voice)` and yields
 `AudioChunk`s; `Player` (player.py) plays them through an audio sink:
 
     engine = load_tts(config)                 # ModelMissingError if the voice is not installed
@@ -14,16 +13,14 @@ pattern). Each engine class has `from_config(config, voice)` and yields
 
 from __future__ import annotations
 
-import importlib
-
-from assistant.errors import ConfigError
+from assistant.registry import Registry
 
 from .base import AudioChunk, TtsEngine
 
-ENGINES: dict[str, tuple[str, str]] = {
-    "espeak": ("assistant.tts.espeak", "EspeakEngine"),
-    "piper": ("assistant.tts.piper", "PiperEngine"),
-}
+ENGINES = Registry("TTS engine", "assistant.tts", {
+    "espeak": "assistant.tts.espeak:EspeakEngine",
+    "piper": "assistant.tts.piper:PiperEngine",
+}, setting="[tts] engine")
 
 __all__ = ["ENGINES", "AudioChunk", "TtsEngine", "load_tts"]
 
@@ -35,10 +32,5 @@ def load_tts(config, *, engine: str | None = None, voice: str | None = None) -> 
     ConfigError for an unknown engine and ModelMissingError when the voice
     (or espeak-ng itself) is not installed.
     """
-    name = engine or config.tts.engine
-    if name not in ENGINES:
-        raise ConfigError(f"unknown TTS engine {name!r}",
-                          hint=f"set [tts] engine to one of: {', '.join(sorted(ENGINES))}")
-    module_name, class_name = ENGINES[name]
-    cls = getattr(importlib.import_module(module_name), class_name)
+    cls = ENGINES.load(engine or config.tts.engine)
     return cls.from_config(config, voice or "")
