@@ -61,25 +61,21 @@ mount -t tmpfs -o mode=1777 tmp /newroot/tmp || finish 125 "mount tmpfs on /tmp"
 mkdir -p "/newroot$VCAN_VM_JOB"
 mount --bind /job "/newroot$VCAN_VM_JOB" || finish 125 "bind the job share to $VCAN_VM_JOB"
 
-# Host directories the scratch tmpfs above hides (a checkout under /tmp), read-only, at their host paths.
-i=0
-while [ "$i" -lt "${VCAN_VM_RO_COUNT:-0}" ]; do
-    path=$(sed -n "$((i + 1))p" /job/in/readonly)
-    mkdir -p "/newroot$path" 2>/dev/null
-    mount -t 9p -o "$opts9p,cache=loose,ro" "ro$i" "/newroot$path" || finish 125 "mount read-only share $path"
-    i=$((i + 1))
-done
-
-# Writable host directories (--writable), each on its own share, at their host paths. Loose
-# caching (uncached 9p reads cost ~40 ms a file under tcg): the guest is their only writer while
-# it runs, and `sync` in finish() writes everything back before power-off.
-i=0
-while [ "$i" -lt "$VCAN_VM_RW_COUNT" ]; do
-    path=$(sed -n "$((i + 1))p" /job/in/writable)
-    mkdir -p "/newroot$path" 2>/dev/null
-    mount -t 9p -o "$opts9p,cache=loose" "rw$i" "/newroot$path" || finish 125 "mount writable share $path"
-    i=$((i + 1))
-done
+# Host directories shared on their own, each at its host path: those the scratch tmpfs above hides
+# (a checkout under /tmp; read-only), then the writable ones (--writable). Loose caching (uncached 9p
+# reads cost ~40 ms a file under tcg): the guest is their only writer while it runs, and `sync` in
+# finish() writes everything back before power-off.
+mount_shares() {  # TAG_PREFIX COUNT LIST_FILE EXTRA_OPTS
+    n=0
+    while [ "$n" -lt "$2" ]; do
+        path=$(sed -n "$((n + 1))p" "$3")
+        mkdir -p "/newroot$path" 2>/dev/null
+        mount -t 9p -o "$opts9p,cache=loose$4" "$1$n" "/newroot$path" || finish 125 "mount share $1$n at $path"
+        n=$((n + 1))
+    done
+}
+mount_shares ro "${VCAN_VM_RO_COUNT:-0}" /job/in/readonly ",ro"
+mount_shares rw "$VCAN_VM_RW_COUNT" /job/in/writable ""
 
 ip link set lo up
 ip link add dev "$VCAN_VM_CHANNEL" type vcan || finish 125 "create $VCAN_VM_CHANNEL (ip link add type vcan)"
