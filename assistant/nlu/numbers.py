@@ -45,6 +45,8 @@ def _is_number_word(word: str) -> bool:
 
 def parse_number(phrase: str) -> int | float | None:
     """The number a phrase says ("twenty two point five", "22.5", "nineteen and a half"), or None."""
+    if _zh.has_han(phrase):
+        return _zh.parse_number_zh(phrase)
     words = phrase.lower().replace("-", " ").split()
     if not words:
         return None
@@ -67,6 +69,8 @@ def parse_number(phrase: str) -> int | float | None:
 
 def find_numbers(tokens: list[Token]) -> list[NumberChunk]:
     """Every number in a word-token list, longest readings first, never overlapping."""
+    if any(_zh.has_han(t.norm) for t in tokens):
+        return _zh.find_numbers_zh(tokens)
     norms = [t.norm for t in tokens]
     chunks: list[NumberChunk] = []
     i = 0
@@ -112,3 +116,6 @@ def _run_end(norms: list[str], i: int) -> int:
         else:
             break
     return j
+
+
+from assistant.nlu import numbers_zh as _zh  # noqa: E402  (Mandarin text; imports NumberChunk from here)
