@@ -149,3 +149,26 @@ def to_chinese(value: int | float) -> str:
             return head
         return head + ("零" + names[rest] if rest < 10 else to_chinese(rest) if rest >= 20 else "一" + to_chinese(rest))
     raise ValueError(f"{value} is out of the spoken range here")
+
+
+_WRITTEN = re.compile(r"(-?)(\d+)(?:\.(\d+))?(%?)")
+
+
+def speakable_zh(text: str) -> str:
+    """Digits in a Mandarin reply as words for a voice that would misread them: Debian's espeak-ng
+    reads 22.5 as 二十二 五 and drops the minus of -4.5. 22.5 -> 二十二点五, -4.5度 -> 零下四点五度,
+    62% -> 百分之六十二; whole numbers stay digits (espeak-ng reads 480 and 45678 right)."""
+    if not has_han(text):
+        return text
+
+    def spell(m: re.Match) -> str:
+        minus, whole, frac, percent = m.groups()
+        if not (minus or frac or percent):
+            return m.group()
+        said = (to_chinese(int(whole)) if int(whole) < 1000 else whole) + (
+            "点" + "".join("零一二三四五六七八九"[int(d)] for d in frac) if frac else "")
+        if minus:
+            said = ("零下" if text[m.end():m.end() + 1] == "度" else "负") + said
+        return ("百分之" + said) if percent else said
+
+    return _WRITTEN.sub(spell, text)
