@@ -128,6 +128,14 @@ def _asr_zh(config: Config) -> Iterator[Check]:
         yield Check("asr", "vosk", MISSING if engine == "vosk" else WARN,
                     f"no {VOSK_MODEL} (Mandarin) under {config.models_dir}: {str(exc).splitlines()[0]}", VOSK_HINT,
                     needed=engine == "vosk")
+    phrase = config.wake.phrase.strip()
+    if phrase and not phrase.isascii():
+        try:
+            find_model(config)
+            yield Check("asr", "wake phrase", OK, f"{phrase!r} spotted by the Mandarin vosk model")
+        except ModelMissingError:
+            yield Check("asr", "wake phrase", WARN, f"{phrase!r} needs {VOSK_MODEL} (pocketsphinx cannot spot "
+                        "Mandarin); the steering-wheel voice button works without it", VOSK_HINT)
     whisper = whisper_model_dirs(config.models_dir)
     if whisper:
         yield Check("asr", "whisper", OK, f"multilingual model {whisper[0]}")

@@ -156,6 +156,7 @@ def compile_grammar(config, progress: Callable[[float, str], None] | None = None
         raise DataError(f"no command examples in {config.intents_dir / 'nlu'}",
                         hint="add intent examples (Rasa YAML) before compiling the ASR grammar")
     out = asr_dir(config)
+    out.mkdir(parents=True, exist_ok=True)
     if has_pocketsphinx_model(config):
         pocketsphinx = _compile_pocketsphinx(config, grammar, out, progress)
     else:  # no acoustic model of this language for pocketsphinx: the vosk phrase list only
