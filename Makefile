@@ -28,7 +28,7 @@ system-deps:
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,vosk,piper]'
+	$(BIN)/pip install -q -e '.[dev,vosk,piper,zh]'
 	touch $(STAMP)
 
 install: $(STAMP)
