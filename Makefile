@@ -28,7 +28,7 @@ system-deps:
 $(STAMP): pyproject.toml | system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,vosk,piper,measure]'
+	$(BIN)/pip install -q -e '.[dev,vosk,piper,measure,zh]'
 	touch $(STAMP)
 
 # System packages first (a quick check when they are there), so a fresh machine needs no other command.

@@ -66,10 +66,14 @@ class VadConfig:
     min_speech_ms: int = _doc("Shorter bursts of speech are ignored.", 150)
 
 
+DEFAULT_WAKE_PHRASES = {"en": "hello copilot", "zh": "你好一汽"}  # 一汽 = FAW
+
+
 @dataclass
 class WakeConfig:
     phrase: str = _doc("Wake phrase spotted by the ASR engine's keyword spotter (every word must be in its dictionary; "
-                       "long phrases false-wake far less).", "hello copilot")
+                       "long phrases false-wake far less). Default per language: \"hello copilot\" (en), "
+                       "\"你好一汽\" (zh, spotted by the Mandarin vosk model).", "hello copilot")
     threshold: float = _doc("Keyword-spotting threshold (pocketsphinx kws_threshold): lower finds more and wakes more; "
                             "it depends on the phrase's length, so tune it per phrase with `assistant bench wake "
                             "--wake-thresholds`.", 1e-40)
@@ -209,6 +213,8 @@ def load_config(path: str | os.PathLike | None = None, *, env: dict[str, str] | 
         _merge(config, data, where=str(file))
         config.source = str(file)
     _apply_env(config, env)
+    if config.wake.phrase == WakeConfig.phrase and config.language in DEFAULT_WAKE_PHRASES:
+        config.wake.phrase = DEFAULT_WAKE_PHRASES[config.language]  # the English default, another language
     return config
 
 

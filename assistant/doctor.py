@@ -62,12 +62,22 @@ def _nlu(config: Config) -> Iterator[Check]:
             load_nlu(config, backend).close()
             yield Check("nlu", backend, OK, "model trained on the current intents/ data")
         except AssistantError as exc:
-            yield Check("nlu", backend, MISSING, str(exc).splitlines()[0],
-                        "assistant train" + (" --backend rasa" if backend == "rasa" else ""),
-                        needed=backend == config.nlu.backend)
+            data = config.intents_dir / "nlu"
+            fix = ("assistant train" + (" --backend rasa" if backend == "rasa" else "") if data.is_dir() else
+                   f"no intent data for language {config.language!r}: add {data}/*.yml (Rasa 3 YAML, README "
+                   f"'How to add an intent'), or set language to one of: {', '.join(_languages(config))}")
+            yield Check("nlu", backend, MISSING, str(exc).splitlines()[0], fix, needed=backend == config.nlu.backend)
+
+
+def _languages(config: Config) -> list[str]:
+    root = config.resolve(config.paths.intents)
+    return sorted(p.name for p in root.iterdir() if (p / "nlu").is_dir()) if root.is_dir() else []
 
 
 def _asr(config: Config) -> Iterator[Check]:
+    if config.language == "zh":
+        yield from _asr_zh(config)
+        return
     try:
         import pocketsphinx
 
@@ -92,6 +102,47 @@ def _asr(config: Config) -> Iterator[Check]:
                     f"no vosk model under {config.models_dir}",
                     "make models   (or unzip https://alphacephei.com/vosk/models/vosk-model-small-en-us-0.15.zip "
                     f"into {config.models_dir})", needed=config.asr.engine == "vosk")
+
+
+def _asr_zh(config: Config) -> Iterator[Check]:
+    """Mandarin speech in: no registry package ships a Mandarin model, so say which to get and how."""
+    from assistant.asr.zh import VOSK_HINT, VOSK_MODEL, WHISPER_HINT, whisper_model_dirs
+
+    engine = config.asr.engine
+    if config.asr.pocketsphinx_model:
+        yield Check("asr", "pocketsphinx", OK, f"model {config.resolve(config.asr.pocketsphinx_model)}")
+    else:
+        yield Check("asr", "pocketsphinx", MISSING if engine == "pocketsphinx" else WARN,
+                    "pocketsphinx ships only an en-us model: no Mandarin", f'set [asr] engine = "vosk" and install '
+                    f"{VOSK_MODEL}, or [asr] pocketsphinx_model to a Mandarin CMU Sphinx model",
+                    needed=engine == "pocketsphinx")
+    from assistant.asr.vosk_engine import find_model
+    from assistant.errors import ModelMissingError
+
+    try:
+        found = find_model(config)
+        yield Check("asr", "vosk", OK, f"Mandarin model {found}" + (
+            "" if importlib.util.find_spec("vosk") else " (but the vosk package is not installed)"),
+            "" if importlib.util.find_spec("vosk") else "pip install vosk")
+    except ModelMissingError as exc:
+        yield Check("asr", "vosk", MISSING if engine == "vosk" else WARN,
+                    f"no {VOSK_MODEL} (Mandarin) under {config.models_dir}: {str(exc).splitlines()[0]}", VOSK_HINT,
+                    needed=engine == "vosk")
+    phrase = config.wake.phrase.strip()
+    if phrase and not phrase.isascii():
+        try:
+            find_model(config)
+            yield Check("asr", "wake phrase", OK, f"{phrase!r} spotted by the Mandarin vosk model")
+        except ModelMissingError:
+            yield Check("asr", "wake phrase", WARN, f"{phrase!r} needs {VOSK_MODEL} (pocketsphinx cannot spot "
+                        "Mandarin); the steering-wheel voice button works without it", VOSK_HINT)
+    whisper = whisper_model_dirs(config.models_dir)
+    if whisper:
+        yield Check("asr", "whisper", OK, f"multilingual model {whisper[0]}")
+    else:
+        yield Check("asr", "whisper", MISSING if engine == "whisper" else WARN,
+                    f"no multilingual Whisper tiny/base under {config.models_dir} (tiny.en cannot hear Mandarin)",
+                    WHISPER_HINT, needed=engine == "whisper")
 
 
 def _tts(config: Config) -> Iterator[Check]:

@@ -49,7 +49,7 @@ def imports_of(path: Path, name: str) -> set[str]:
                 target = ".".join(base + ([node.module] if node.module else []))
             else:
                 target = node.module or ""
-            found.add(target)
+            # `from pkg import module` depends on pkg.module; `from module import name` on module
             found.update(f"{target}.{a.name}" for a in node.names)
     return {f for f in found if f == PACKAGE or f.startswith(PACKAGE + ".")}
 

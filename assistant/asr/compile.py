@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import random
+import shutil
 import time
 from pathlib import Path
 from typing import Callable
@@ -154,6 +155,46 @@ def compile_grammar(config, progress: Callable[[float, str], None] | None = None
     if not grammar.templates:
         raise DataError(f"no command examples in {config.intents_dir / 'nlu'}",
                         hint="add intent examples (Rasa YAML) before compiling the ASR grammar")
+    out = asr_dir(config)
+    out.mkdir(parents=True, exist_ok=True)
+    if has_pocketsphinx_model(config):
+        pocketsphinx = _compile_pocketsphinx(config, grammar, out, progress)
+    else:  # no acoustic model of this language for pocketsphinx: the vosk phrase list only
+        shutil.rmtree(out / "pocketsphinx", ignore_errors=True)
+        pocketsphinx = {"garbage_words": 0, "fsg_states": 0, "fsg_transitions": 0, "pronounced_by_espeak": [],
+                        "cmn_calibrated": False, "pocketsphinx": f"skipped: no pocketsphinx model for {config.language!r}"}
+    # templates and slots, for the end-of-command check at run time (assistant.asr.listener)
+    (out / "grammar.json").write_text(json.dumps(grammar.to_json(), ensure_ascii=False) + "\n", encoding="utf-8")
+    progress(0.8, "vosk grammar")
+    (out / "vosk").mkdir(parents=True, exist_ok=True)
+    phrases = vosk_phrases(grammar)
+    (out / "vosk" / "grammar.json").write_text(json.dumps(phrases, ensure_ascii=False) + "\n", encoding="utf-8")
+    manifest = {
+        "format": FORMAT_VERSION,
+        "fingerprint": fingerprint(config),
+        "language": config.language,
+        "templates": len(grammar.templates),
+        "slots": {name: len(fillers) for name, fillers in grammar.slots.items()},
+        "vocabulary": len(grammar.vocabulary),
+        "garbage_weight": config.asr.garbage_weight,
+        "garbage_mass": config.asr.garbage_mass,
+        "carrier_weight": config.asr.carrier_weight,
+        "vosk_phrases": len(phrases),
+        **pocketsphinx,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    progress(1.0, "done")
+    return manifest
+
+
+def has_pocketsphinx_model(config) -> bool:
+    """pocketsphinx's wheel has en-us only; another language needs [asr] pocketsphinx_model."""
+    return config.language == "en" or bool(config.asr.pocketsphinx_model)
+
+
+def _compile_pocketsphinx(config, grammar: DomainGrammar, out: Path, progress) -> dict:
+    """FSG, n-gram LM, dictionary and starting cepstral mean; the manifest's pocketsphinx fields."""
     progress(0.2, "pronunciations")
     dictionary = read_cmudict(_cmudict_path())
     words = pronounce(grammar.vocabulary, dictionary, _extra_lexicon(config))
@@ -162,7 +203,6 @@ def compile_grammar(config, progress: Callable[[float, str], None] | None = None
         words.entries[GARBAGE_PREFIX + word] = list((words.entries.get(word) or dictionary[word])[:1])
         words.source[GARBAGE_PREFIX + word] = "garbage"
     progress(0.5, "pocketsphinx grammar")
-    out = asr_dir(config)
     (out / "pocketsphinx").mkdir(parents=True, exist_ok=True)
     fsg = build_fsg(grammar, garbage_words=[GARBAGE_PREFIX + w for w in garbage],
                     garbage_weight=config.asr.garbage_weight, carrier_weight=config.asr.carrier_weight)
@@ -174,34 +214,9 @@ def compile_grammar(config, progress: Callable[[float, str], None] | None = None
     words.write_dict(out / "pocketsphinx" / "words.dict")
     progress(0.7, "calibrating the cepstral mean")
     cmn = _calibrate(config, grammar, out / "pocketsphinx")
-    # templates and slots, for the end-of-command check at run time (assistant.asr.listener)
-    (out / "grammar.json").write_text(json.dumps(grammar.to_json(), ensure_ascii=False) + "\n", encoding="utf-8")
-    progress(0.8, "vosk grammar")
-    (out / "vosk").mkdir(parents=True, exist_ok=True)
-    phrases = vosk_phrases(grammar)
-    (out / "vosk" / "grammar.json").write_text(json.dumps(phrases, ensure_ascii=False) + "\n", encoding="utf-8")
-    espeak_words = sorted(w for w, s in words.source.items() if s == "espeak-ng")
-    manifest = {
-        "format": FORMAT_VERSION,
-        "fingerprint": fingerprint(config),
-        "language": config.language,
-        "templates": len(grammar.templates),
-        "slots": {name: len(fillers) for name, fillers in grammar.slots.items()},
-        "vocabulary": len(grammar.vocabulary),
-        "garbage_words": len(garbage),
-        "garbage_weight": config.asr.garbage_weight,
-        "garbage_mass": config.asr.garbage_mass,
-        "carrier_weight": config.asr.carrier_weight,
-        "fsg_states": fsg.num_states,
-        "fsg_transitions": len(fsg.transitions),
-        "vosk_phrases": len(phrases),
-        "pronounced_by_espeak": espeak_words,
-        "cmn_calibrated": cmn is not None,
-        "seconds": round(time.perf_counter() - started, 2),
-    }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-    progress(1.0, "done")
-    return manifest
+    return {"garbage_words": len(garbage), "fsg_states": fsg.num_states, "fsg_transitions": len(fsg.transitions),
+            "pronounced_by_espeak": sorted(w for w, s in words.source.items() if s == "espeak-ng"),
+            "cmn_calibrated": cmn is not None}
 
 
 def _calibrate(config, grammar: DomainGrammar, folder: Path) -> str | None:
@@ -236,6 +251,9 @@ def vosk_phrases(grammar: DomainGrammar, limit: int = VOSK_MAX_PHRASES) -> list[
 def train(config, *, progress: Callable[[float, str], None] | None = None) -> str:
     """The `assistant train` hook: compile and summarise."""
     m = compile_grammar(config, progress)
+    if "pocketsphinx" in m:  # skipped: no model of this language
+        return (f"asr: {m['templates']} templates, {m['vocabulary']} words, vosk {m['vosk_phrases']} phrases -> "
+                f"{asr_dir(config)} (pocketsphinx {m['pocketsphinx'].removeprefix('skipped: ')})")
     return (f"asr: {m['templates']} templates, {m['vocabulary']} words ({len(m['pronounced_by_espeak'])} "
             f"pronounced by espeak-ng), {m['garbage_words']} garbage words, FSG {m['fsg_states']} states / "
             f"{m['fsg_transitions']} arcs, vosk {m['vosk_phrases']} phrases -> {asr_dir(config)}")

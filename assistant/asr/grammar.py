@@ -28,6 +28,7 @@ from itertools import product
 from assistant.asr.numbers import number_range, spoken_forms
 from assistant.asr.text import spoken_tokens
 from assistant.nlu.data import NluData
+from assistant.nlu.numbers_zh import has_han, parse_number_zh, to_chinese
 
 OUT_OF_SCOPE_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 
@@ -195,6 +196,7 @@ class DomainGrammar:
 def build_grammar(data: NluData, carriers: dict[str, list[str]] | None = None) -> DomainGrammar:
     """Templates and slot fillers from Rasa training data; `carriers`: {"prefixes": [...], "suffixes": [...]}."""
     carriers = carriers or {}
+    _teach_domain_words(data)
     grammar = DomainGrammar(prefixes=[tuple(spoken_tokens(c)) for c in carriers.get("prefixes", ())],
                             suffixes=[tuple(spoken_tokens(c)) for c in carriers.get("suffixes", ())])
     fillers: dict[str, set[tuple[str, ...]]] = {}
@@ -210,7 +212,7 @@ def build_grammar(data: NluData, carriers: dict[str, list[str]] | None = None) -
                 continue  # overlapping annotations: the first one wins
             symbols.extend(spoken_tokens(example.text[cursor:span.start]))
             said = example.text[span.start:span.end]
-            numeric = _is_number(said.strip()) or _is_spoken_number(said)
+            numeric = _is_number(said.strip()) or _is_spoken_number(said) or _is_zh_number(said)
             name = slot_name(example.intent, span.entity, numeric)
             symbols.append(name)
             fillers.setdefault(name, set()).add(tuple(spoken_tokens(said)))
@@ -223,8 +225,10 @@ def build_grammar(data: NluData, carriers: dict[str, list[str]] | None = None) -
         if name.endswith("#num"):
             intent = name[1:].split(":", 1)[0]
             numbers = INTENT_NUMBER_RANGES.get((intent, entity)) or NUMBER_RANGES.get(entity, DEFAULT_NUMBER_RANGE)
+            zh = any(has_han(w) for f in fillers[name] for w in f)
             for number in numbers:
-                fillers[name].update(tuple(f.split()) for f in spoken_forms(number))
+                forms = [to_chinese(number)] if zh else spoken_forms(number)  # vosk-cn writes 二十二点五
+                fillers[name].update(tuple(spoken_tokens(f)) if zh else tuple(f.split()) for f in forms)
         fillers[name].discard(())
     grammar.slots = {name: sorted(f) for name, f in sorted(fillers.items())}
     for name, members in sorted(data.lookups.items()):
@@ -243,3 +247,19 @@ _NUMBER_WORDS = set("zero one two three four five six seven eight nine ten eleve
 def _is_spoken_number(text: str) -> bool:
     tokens = spoken_tokens(text)
     return bool(tokens) and all(t in _NUMBER_WORDS for t in tokens) and not set(tokens) <= {"a", "and", "half"}
+
+
+def _is_zh_number(text: str) -> bool:
+    """二十二, 二十二点五, 百分之三十 (一半 is a qualitative amount, a word of its own)."""
+    return has_han(text) and text.strip() != "一半" and parse_number_zh(text) is not None
+
+
+def _teach_domain_words(data: NluData) -> None:
+    """Mandarin: the segmenter keeps the pack's own words whole (synonyms, word classes, entity spans)."""
+    words = set(data.synonyms) | {m for members in data.lookups.values() for m in members}
+    words |= {ex.text[s.start:s.end] for ex in data.examples for s in ex.entities}
+    words = {w for w in words if has_han(w) and parse_number_zh(w) is None}
+    if words:
+        from assistant.asr.zh import teach
+
+        teach(sorted(words))

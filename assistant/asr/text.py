@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from assistant.asr.numbers import number_to_words
+from assistant.nlu.numbers_zh import has_han
 
 _SYMBOLS = {"%": " percent ", "°c": " degrees ", "°": " degrees ", "&": " and ", "+": " plus "}
 _EDGE_PUNCT = ".,!?;:\"()[]{}…“”‘’"
@@ -19,6 +20,10 @@ _NUMBER_IN_WORD = re.compile(r"(\d+(?:\.\d+)?)")
 
 def spoken_tokens(text: str) -> list[str]:
     """Lower-case spoken word tokens: digits become number words, symbols words, punctuation goes."""
+    if has_han(text):
+        from assistant.asr.zh import segment  # Mandarin: words as the recogniser writes them
+
+        return segment(text)
     text = text.lower().replace("’", "'")
     for symbol, words in _SYMBOLS.items():
         text = text.replace(symbol, words)

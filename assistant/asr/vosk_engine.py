@@ -15,6 +15,7 @@ out-of-domain.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 from pathlib import Path
@@ -33,17 +34,29 @@ DOWNLOAD_HINT = (f"run `make models` (needs network), or download {MODEL_URL} an
 UNK = "[unk]"
 
 
+# models of another language than English: the folder names they are found by, and how to get one
+LANGUAGE_MODELS = {"zh": ("vosk-model-*cn*", "assistant.asr.zh")}
+
+
+def download_hint(config) -> str:
+    if config.language in LANGUAGE_MODELS:
+        return importlib.import_module(LANGUAGE_MODELS[config.language][1]).VOSK_HINT
+    return DOWNLOAD_HINT
+
+
 def find_model(config) -> Path:
     """The vosk model folder to use, or ModelMissingError saying how to get one."""
+    hint = download_hint(config)
     if config.asr.vosk_model:
         path = config.resolve(config.asr.vosk_model)
         if not path.is_dir():
-            raise ModelMissingError(f"vosk model folder {path} does not exist", hint=DOWNLOAD_HINT)
+            raise ModelMissingError(f"vosk model folder {path} does not exist", hint=hint)
         return path
-    candidates = sorted(p for p in config.models_dir.glob("vosk-model-*") if p.is_dir())
+    pattern = LANGUAGE_MODELS.get(config.language, ("vosk-model-*",))[0]
+    candidates = sorted(p for p in config.models_dir.glob(pattern) if p.is_dir())
     if not candidates:
-        raise ModelMissingError(f"no vosk model installed (looked for {config.models_dir}/vosk-model-*)",
-                                hint=DOWNLOAD_HINT)
+        raise ModelMissingError(f"no vosk model for language {config.language!r} installed "
+                                f"(looked for {config.models_dir}/{pattern})", hint=hint)
     return candidates[0]
 
 
@@ -151,7 +164,12 @@ class VoskEngine:
                             info["path"])
                 self.mode = "open"
             else:
-                phrases, dropped = grammar_for_model(load_grammar(config), model_vocabulary(info["words"]))
+                phrases, vocabulary = load_grammar(config), model_vocabulary(info["words"])
+                if config.language == "zh":  # words as the model's lexicon segments them (assistant.asr.zh)
+                    from assistant.asr.zh import fit_phrases
+
+                    phrases, _ = fit_phrases(phrases, vocabulary)
+                phrases, dropped = grammar_for_model(phrases, vocabulary)
                 if dropped:
                     log.info("vosk grammar: %d phrases dropped (words unknown to the model)", dropped)
                 self._grammar = json.dumps(phrases, ensure_ascii=False)

@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.audio.blocks import AudioBlock
+from assistant.nlu.numbers_zh import has_han
 from assistant.errors import ConfigError, ModelMissingError
 
 from .triggers import Triggered
@@ -223,6 +224,10 @@ class WakePhraseSpotter:
     @classmethod
     def from_config(cls, config) -> "WakePhraseSpotter":
         w = config.wake
+        if has_han(w.phrase):  # pocketsphinx has no Mandarin: the zh model's recogniser spots it
+            from assistant.asr.wake_zh import VoskPhraseSpotter
+
+            return VoskPhraseSpotter.from_config(config)
         return cls(w.phrase, threshold=w.threshold, verify_threshold=w.verify_threshold if w.verify else None,
                    gate=w.gate)
 

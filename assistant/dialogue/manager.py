@@ -24,6 +24,8 @@ from assistant.vehicle.access import VehicleAccess
 
 CONVERSATION_DOMAIN = "conversation"
 NUMERIC_ENTITIES = ("temperature", "amount", "level")
+# a direction after setting a value changes it from there: set -> change
+RELATIVE = {"climate_set_temperature": "climate_change_temperature", "volume_set": "volume_change"}
 
 
 def request_from(result: ParseResult, speaker_zone: str) -> SkillRequest:
@@ -97,6 +99,11 @@ class DialogueManager:
         if intent == "inform":
             last = conv.last_action
             if last is not None and self._clock() - last.at <= self.context_s:
+                relative = RELATIVE.get(last.request.intent)
+                if relative and "direction" in request.entities:  # "a bit higher" after "set it to 22"
+                    changed = {k: v for k, v in request.entities.items() if k in ("direction", "amount")}
+                    follow = replace(request, intent=relative, entities=changed, zones=request.zones or last.request.zones)
+                    return self._act(result, self._resolved(follow, relative))
                 slots = self.skills.for_intent(last.request.intent).slots.get(last.request.intent, ())
                 follow_up = self._numbers_as(request, slots)
                 if any(name in slots for name in follow_up.entities):
@@ -160,7 +167,10 @@ class DialogueManager:
 
     def _merged(self, base: SkillRequest, new: SkillRequest) -> SkillRequest:
         """`base` again with the slots `new` names changed."""
-        return replace(base, entities={**base.entities, **new.entities}, zones=new.zones or base.zones,
+        kept = dict(base.entities)
+        if "state" in new.entities and "color" not in new.entities:
+            kept.pop("color", None)  # "turn it off" after "make it blue": a colour would mean on
+        return replace(base, entities={**kept, **new.entities}, zones=new.zones or base.zones,
                        speaker_zone=new.speaker_zone, text=new.text)
 
     def _with_context(self, request: SkillRequest) -> SkillRequest:

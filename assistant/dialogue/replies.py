@@ -16,7 +16,7 @@ import yaml
 
 from assistant.errors import DataError
 
-SECTIONS = ("common", "intents", "denials", "zones", "systems")
+SECTIONS = ("common", "intents", "denials", "zones", "systems", "values", "words")
 
 
 def spoken_number(value: Any) -> Any:
@@ -80,12 +80,26 @@ class Replies:
     def system(self, ecu: str) -> str:
         return self._doc["systems"].get(ecu, self._doc["systems"].get("default", "the car"))
 
+    def join(self, items: list[str]) -> str:
+        """"a, b and c" in the pack's words (`words: and / separator`; 左前、右前和左后)."""
+        words = self._doc["words"]
+        conjunction, separator = words.get("and", "and"), words.get("separator", ", ")
+        if len(items) == 1:
+            return items[0]
+        spaced = " " if separator.endswith(" ") else ""
+        return f"{separator.join(items[:-1])}{spaced}{conjunction}{spaced}{items[-1]}"
+
+    def _spoken(self, field: str, value: Any) -> Any:
+        """A canonical value as the pack says it (`values: color: blue: 蓝色`), else as it is."""
+        said = (self._doc["values"].get(field) or {}).get(value) if isinstance(value, str) else None
+        return said if said is not None else spoken_number(value)
+
     def _render(self, name: str, variants: Any, fields: dict) -> str:
         if isinstance(variants, str):
             variants = [variants]
         template = variants[self._used[name] % len(variants)]
         self._used[name] += 1
-        values = {k: spoken_number(v) for k, v in fields.items()}
+        values = {k: self._spoken(k, v) for k, v in fields.items()}
         try:
             text = string.Formatter().vformat(template, (), values)
         except (KeyError, IndexError) as exc:

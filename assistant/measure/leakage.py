@@ -20,9 +20,10 @@ from assistant.nlu.numbers import find_numbers
 from assistant.nlu.text import stem_possessive, tokenize, words
 
 FILLERS = frozenset({"please", "uh", "um", "er", "hmm", "hey", "okay", "ok", "oh", "ah", "so", "now", "just",
-                     "well", "then", "thanks"})
+                     "well", "then", "thanks"}
+                    | set("请吧啊呀呢嘛哦啦"))  # Mandarin: 请 and the sentence-final particles
 POLITE_STARTS = (("can", "you"), ("could", "you"), ("would", "you"), ("will", "you"), ("can", "we"),
-                 ("could", "we"))
+                 ("could", "we"), ("帮", "我"), ("麻", "烦"), ("给", "我"))
 VOCATIVES = frozenset({"car", "assistant"})
 
 

@@ -42,7 +42,10 @@ class ModelBundle:
 
 
 def model_path(config) -> Path:
-    return config.models_dir / "nlu" / "embedded.npz"
+    """models/nlu/embedded.npz for English, models/nlu/<lang>/embedded.npz for another language
+    (each language keeps its own model, so switching `language` needs no retraining)."""
+    folder = config.models_dir / "nlu"
+    return (folder if config.language == "en" else folder / config.language) / "embedded.npz"
 
 
 def load_bundle(path: Path) -> ModelBundle:

@@ -9,10 +9,11 @@ handled here as +0.5. A run of number words that text2num reads as several numbe
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from text_to_num import alpha2digit
 
+from assistant.nlu import numbers_zh as _zh  # Mandarin text
+from assistant.nlu.number_chunk import NumberChunk, as_number
 from assistant.nlu.text import Token
 
 UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
@@ -23,21 +24,6 @@ NUMBER_WORDS = frozenset(UNITS + TENS + list(SCALES))
 _DIGITS = re.compile(r"^\d+(?:\.\d+)?$")
 
 
-@dataclass(frozen=True)
-class NumberChunk:
-    """Tokens `first..last` (inclusive, indices into the word list) read as `value`."""
-
-    first: int
-    last: int
-    value: int | float
-
-
-def as_number(value: float) -> int | float:
-    """int when integral (22.0 -> 22), else float."""
-    value = float(value)
-    return int(value) if value.is_integer() else value
-
-
 def _is_number_word(word: str) -> bool:
     return word in NUMBER_WORDS or (
         "-" in word and all(part in NUMBER_WORDS for part in word.split("-")))
@@ -45,6 +31,8 @@ def _is_number_word(word: str) -> bool:
 
 def parse_number(phrase: str) -> int | float | None:
     """The number a phrase says ("twenty two point five", "22.5", "nineteen and a half"), or None."""
+    if _zh.has_han(phrase):
+        return _zh.parse_number_zh(phrase)
     words = phrase.lower().replace("-", " ").split()
     if not words:
         return None
@@ -67,6 +55,8 @@ def parse_number(phrase: str) -> int | float | None:
 
 def find_numbers(tokens: list[Token]) -> list[NumberChunk]:
     """Every number in a word-token list, longest readings first, never overlapping."""
+    if any(_zh.has_han(t.norm) for t in tokens):
+        return _zh.find_numbers_zh(tokens)
     norms = [t.norm for t in tokens]
     chunks: list[NumberChunk] = []
     i = 0
@@ -112,3 +102,4 @@ def _run_end(norms: list[str], i: int) -> int:
         else:
             break
     return j
+

@@ -69,7 +69,8 @@ def train_rasa(config, progress, pipeline: Path | None = None) -> str:
     rasa = _require_install(config)
     data_dir = config.intents_dir / "nlu"
     data = load_nlu_data(data_dir)  # validates the files and names a corrupt one
-    pipeline = pipeline or config.resolve("tools/rasa/config.yml")
+    own = config.resolve(f"tools/rasa/config_{config.language}.yml")  # zh: JiebaTokenizer
+    pipeline = pipeline or (own if own.is_file() else config.resolve("tools/rasa/config.yml"))
     out = rasa_model_dir(config)
     out.mkdir(parents=True, exist_ok=True)
     log_path = out / "train.log"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from assistant.nlu.numbers import parse_number
+from assistant.nlu.numbers_zh import has_han
 from assistant.nlu.text import stem_possessive
 from assistant.nlu.result import Entity
 
@@ -80,6 +81,13 @@ def phrase_key(text: str) -> str:
     return " ".join(words)
 
 
+def _qualitative_key(text: str, synonyms: dict[str, str]) -> str:
+    """The table key of a qualitative amount; another language's phrase (一点) maps through its
+    synonyms to the English key the tables use (a bit)."""
+    key = phrase_key(text)
+    return synonyms.get(key, key) if has_han(key) else key
+
+
 def canonical_value(intent: str, entity: str, value, said: str, synonyms: dict[str, str]):
     """The catalogue value of one entity; unknown phrases keep their text."""
     if entity in NUMERIC:
@@ -91,10 +99,10 @@ def canonical_value(intent: str, entity: str, value, said: str, synonyms: dict[s
                 return number
         table = QUALITATIVE.get((intent, entity), {})
         for text in (str(value), said):
-            key = phrase_key(text)
+            key = _qualitative_key(text, synonyms)
             if key in table:
                 return table[key]
-        return phrase_key(str(value))
+        return _qualitative_key(str(value), synonyms)
     allowed = CANONICAL.get(entity)
     for text in (str(value), said):
         key = phrase_key(text)

@@ -19,8 +19,11 @@ from assistant.nlu.text import tokenize, words
 
 CONVERSATION = frozenset({"affirm", "deny", "cancel", "help", "repeat", "greet", "thank",
                           "goodbye", "inform", FALLBACK})
-_BOUNDARY = re.compile(r"\s*[,;]\s*|\s+(?:and then|and also|and|then|also|plus)\s+", re.IGNORECASE)
-_ADDITIVE = re.compile(r"\b(?:too|as well|also)\s*[.!]?\s*$", re.IGNORECASE)
+_BOUNDARY = re.compile(r"\s*[,;]\s*|\s+(?:and then|and also|and|then|also|plus)\s+"
+                       # Mandarin: full-width commas, and 然后/并且/同时 between two commands
+                       r"|\s*[，；。]\s*(?:然后|并且|同时|还有|再)?\s*|(?<=[\u3400-\u9fff])(?:然后|并且|同时)(?=[\u3400-\u9fff])",
+                       re.IGNORECASE)
+_ADDITIVE = re.compile(r"\b(?:too|as well|also)\s*[.!]?\s*$|也(?:要|一样|是|开|来)?\S?\s*[。！]?\s*$", re.IGNORECASE)
 MAX_BOUNDARIES = 6
 MAX_PARTS = 4
 

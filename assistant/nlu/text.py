@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# a decimal number, a word (letters with inner ' or -), or any other single non-space char
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+(?:['’\-][^\W\d_]+)*|\S", re.UNICODE)
+# a decimal number, one Han character (Chinese has no spaces: words are character n-grams to
+# the features, see numbers_zh for its numbers), a word (letters with inner ' or -), or any
+# other single non-space char
+_HAN = "\u3400-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(rf"\d+(?:\.\d+)?|[{_HAN}]|[^\W\d_{_HAN}]+(?:['’\-][^\W\d_{_HAN}]+)*|\S", re.UNICODE)
 _SYMBOLS = {"%": "percent", "&": "and", "+": "plus"}
 
 

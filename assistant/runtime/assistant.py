@@ -87,14 +87,15 @@ class Assistant:
             return result
 
         with contextlib.ExitStack() as undo:
-            if vehicle is None:
-                vehicle = stage("vehicle", lambda: VehicleSession(config, **vehicle_options))
-                undo.callback(vehicle.close)
             nlu = stage("nlu", lambda: load_nlu(config))
             undo.callback(nlu.close)
             replies = Replies.load(config.intents_dir / "responses.yml")
             front, button = _front_end(config, engine, triggers, stage) if listen else (None, None)
             speaker = stage("tts", lambda: _speaker(config, player, sink)) if speak else None
+            # the car last: the built-in one starts moving (cabin drift, fuel) when it is created
+            if vehicle is None:
+                vehicle = stage("vehicle", lambda: VehicleSession(config, **vehicle_options))
+                undo.callback(vehicle.close)
             stage("bus_ready", lambda: _wait_for_car(vehicle))
             assistant = cls(config, vehicle, nlu, replies, speaker=speaker, front=front, button=button)
             undo.pop_all()

@@ -48,8 +48,8 @@ class StatusSkill(Skill):
             return self.say(request, ctx, "done", kpa=round(sum(values) / len(values)))
         names = [ctx.replies.zone("tire", t) for t in low]
         key = "low_one" if len(low) == 1 else "low_many"
-        return self.say(request, ctx, key, tires=join_words(names),
-                        kpa=join_words([str(pressures[t]) for t in low]))
+        return self.say(request, ctx, key, tires=ctx.replies.join(names),
+                        kpa=ctx.replies.join([str(pressures[t]) for t in low]))
 
     def query_outside_temperature(self, request: SkillRequest, ctx: SkillContext) -> SkillResult:
         values, stale = self._read(request, ctx, "Vehicle.Exterior.AirTemperature")
@@ -69,12 +69,12 @@ class StatusSkill(Skill):
         is_open, is_locked, trunk_open = values[:4], values[4:8], values[8]
         opened = [ctx.replies.zone("door", DOOR_NAMES[s]) for s, o in zip(SIDES, is_open) if o]
         unlocked = [ctx.replies.zone("door", DOOR_NAMES[s]) for s, locked in zip(SIDES, is_locked) if not locked]
-        parts = [ctx.replies.say(request.intent, "open", doors=join_words(opened)) if opened else
+        parts = [ctx.replies.say(request.intent, "open", doors=ctx.replies.join(opened)) if opened else
                  ctx.replies.say(request.intent, "all_closed")]
         if len(unlocked) == 4:
             parts.append(ctx.replies.say(request.intent, "all_unlocked"))
         elif unlocked:
-            parts.append(ctx.replies.say(request.intent, "unlocked", doors=join_words(unlocked)))
+            parts.append(ctx.replies.say(request.intent, "unlocked", doors=ctx.replies.join(unlocked)))
         else:
             parts.append(ctx.replies.say(request.intent, "all_locked"))
         parts.append(ctx.replies.say(request.intent, "trunk_open" if trunk_open else "trunk_closed"))

@@ -20,7 +20,9 @@ from .base import AudioChunk
 from .sentences import MAX_SENTENCE_CHARS, limit_text, split_sentences
 
 # Language pack -> espeak-ng voice (`espeak-ng --voices` lists them).
-LANGUAGE_VOICES = {"en": "en-us", "zh": "cmn"}
+# zh: cmn-latn-pinyin, not cmn: Debian's espeak-ng 1.51 cmn dictionary gives many characters as pinyin
+# with a tone digit, which the cmn voice then reads as English ("温度" -> "wen one du four")
+LANGUAGE_VOICES = {"en": "en-us", "zh": "cmn-latn-pinyin"}
 DEFAULT_WPM = 175  # espeak-ng's own default speed
 INSTALL_HINT = "install it: `apt-get install espeak-ng` (or `make system-deps`)"
 
@@ -73,6 +75,10 @@ class EspeakEngine:
 
     def _run(self, sentence: str) -> tuple[int, np.ndarray]:
         args = ["--stdout", "-b", "1", "-v", self.voice, "-s", str(self.wpm)]
+        if self.voice.startswith("cmn"):
+            from assistant.nlu.numbers_zh import speakable_zh
+
+            sentence = speakable_zh(sentence)  # 22.5 and -4.5 as words: espeak-ng drops the point and minus
         result = self._exec(args, sentence.encode("utf-8"))
         if result.returncode != 0:
             raise EngineError(f"espeak-ng failed on {sentence[:60]!r}: {_stderr(result)}",

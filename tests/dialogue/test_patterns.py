@@ -212,3 +212,18 @@ def test_turn_it_off_after_seat_heating(assistant):
     assert turn(assistant, "heat the passenger seat")["state"][seat] == 67
     data = turn(assistant, "turn it off")
     assert data["writes"] == {seat: 0} and data["denied"] is None
+
+
+def test_a_direction_after_setting_changes_from_there(assistant):
+    turn(assistant, "set the temperature to twenty two")
+    data = turn(assistant, "a bit higher")
+    assert data["writes"] == {T_DRIVER: 23.0} and data["denied"] is None
+    turn(assistant, "set the volume to forty")
+    assert turn(assistant, "a bit lower")["writes"] == {"Vehicle.Cabin.Infotainment.Media.Volume": 35}
+
+
+def test_turn_it_off_after_a_colour(assistant):
+    turn(assistant, "set the ambient light to blue")
+    data = turn(assistant, "turn it off")
+    assert data["denied"] is None
+    assert data["writes"]["Vehicle.Cabin.Light.AmbientLight.Row1.DriverSide.IsLightOn"] is False

@@ -18,7 +18,8 @@ rm -f "$VENV/.rasa-installed"
   rasa==3.6.21 \
   scipy==1.10.1 numpy==1.23.5 scikit-learn==1.1.3 \
   jax==0.4.13 jaxlib==0.4.13 ml-dtypes==0.2.0 dask==2022.10.2 \
-  matplotlib==3.5.3
+  matplotlib==3.5.3 \
+  jieba==0.42.1
 "$VENV/bin/rasa" --version
 touch "$VENV/.rasa-installed"
 echo "rasa: installed in $VENV"
