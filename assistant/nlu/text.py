@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# a decimal number, a word (letters with inner ' or -), or any other single non-space char
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+(?:['’\-][^\W\d_]+)*|\S", re.UNICODE)
+# a number as typed (a leading "-" or "−" keeps its sign unless glued to a word, as in "2-3";
+# digit groups, decimals and exponents stay one token so "1e309" or "22,5" is never read as 1 or
+# 22), a word (letters with inner ' or -), or any other single non-space char
+_TOKEN = re.compile(r"(?<![\w.,])[-−]?\d+(?:[.,]\d+)*(?:[eE][-+]?\d+)?|\d+(?:[.,]\d+)*(?:[eE][-+]?\d+)?"
+                    r"|[^\W\d_]+(?:['’\-][^\W\d_]+)*|\S", re.UNICODE)
 _SYMBOLS = {"%": "percent", "&": "and", "+": "plus"}
+_NUMERAL = re.compile(r"^-?\d")
 
 
 @dataclass(frozen=True)
@@ -26,11 +30,11 @@ class Token:
 
     @property
     def is_word(self) -> bool:
-        return self.norm[:1].isalnum()
+        return self.norm[:1].isalnum() or bool(_NUMERAL.match(self.norm))
 
 
 def normalise(word: str) -> str:
-    word = word.lower().replace("’", "'")
+    word = word.lower().replace("’", "'").replace("−", "-")
     return _SYMBOLS.get(word, word)
 
 
