@@ -15,6 +15,7 @@ from typing import Any
 
 from assistant.config import Config
 from assistant.dialogue.manager import DialogueManager
+from assistant.dialogue.references import WordClasses
 from assistant.dialogue.replies import Replies
 from assistant.dialogue.state import DialogueTurn
 from assistant.errors import AssistantError
@@ -84,7 +85,8 @@ class Assistant:
         self.player = player
         self.dialogue = DialogueManager(SkillRegistry.discover(), replies,
                                         GatedVehicle(vehicle.gate, vehicle.state, vehicle.vss),
-                                        confirm_timeout_s=config.dialogue.confirm_timeout_s)
+                                        confirm_timeout_s=config.dialogue.confirm_timeout_s,
+                                        words=WordClasses.load(config.intents_dir / "nlu"))
         self._frame_times: list[tuple[float, SentFrame]] = []
         vehicle.gate.listeners.append(lambda frame: self._frame_times.append((time.perf_counter(), frame)))
 
