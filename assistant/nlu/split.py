@@ -45,7 +45,9 @@ def boundaries(text: str) -> list[tuple[int, int]]:
     """Conjunction/comma spans where a text may be cut (never inside a number like
     "one hundred and five" or "twenty and a half")."""
     toks = words(tokenize(text))
-    inside = [(toks[c.first].start, toks[c.last].end) for c in find_numbers(toks)]
+    # never inside a number, nor inside one token ("22,5" is one unreadable numeral, not "22" and "5")
+    inside = [(toks[c.first].start, toks[c.last].end) for c in find_numbers(toks)] + \
+             [(t.start, t.end) for t in toks]
     found = []
     opening = _STARTS_WITH_VERB.match(text)
     for m in _BOUNDARY.finditer(text):
