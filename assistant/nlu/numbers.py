@@ -7,7 +7,7 @@ handled here as +0.5. A run of number words that text2num reads as several numbe
 
 The sign is kept: "minus twenty", "negative five" and a typed "-22" are negative (the
 gate then refuses them as out of range, never acts on the positive number). A typed
-numeral that is not a plain number ("1e309", "22,5", "1.2.3", or one too big for a float)
+numeral that is not a plain number ("1e309", "22,5", "1.2.3", or one beyond a float's range)
 is *unreadable*: `unreadable_numbers` finds them and the NLU treats such a text as not
 understood rather than read part of it as another number.
 """
@@ -59,10 +59,10 @@ def numeral_value(token: str) -> int | float | None:
         text = token.replace(",", "")
     else:
         return None
-    if "." not in text:
-        return int(text)  # exact, however long ("1" + 400 zeros is not a float)
     value = float(text)
-    return as_number(value) if math.isfinite(value) else None
+    if not math.isfinite(value):
+        return None  # beyond a float's range (309+ digits): no reading of it is safe
+    return int(text) if "." not in text else as_number(value)  # an int stays exact
 
 
 def is_unreadable(token: str) -> bool:
