@@ -6,7 +6,7 @@ import json
 import sys
 from typing import Any
 
-from assistant.config import Config, load_config
+from assistant.config import Config, check_config, load_config
 
 
 def config_from_args(args) -> Config:
@@ -43,7 +43,7 @@ def add_vehicle_arguments(parser, *, scenario: bool = True) -> None:
 
 
 def apply_vehicle_arguments(args, config: Config) -> Config:
-    """Fold --bus/--external into the config."""
+    """Fold --bus/--external into the config, checked like the file's and the environment's values."""
     if getattr(args, "bus", None):
         from assistant.vehicle.bus import BusSpec
 
@@ -51,4 +51,5 @@ def apply_vehicle_arguments(args, config: Config) -> Config:
         config.vehicle.interface, config.vehicle.channel = spec.interface, spec.channel
     if getattr(args, "external", False):
         config.vehicle.simulator = "external"
+    check_config(config)
     return config

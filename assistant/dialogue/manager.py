@@ -5,6 +5,11 @@ counts as no); a pending slot question gets its answer (asked once, then the
 request is dropped); cancel, repeat and inform act on the conversation; every
 other intent goes to its skill, with the zone carried over from the previous
 command of the same domain ("open the passenger window" ... "close it again").
+
+A bare verb ("open", "turn on") is asked about ("What should I open?"), never acted on;
+a command that names no part ("close it") acts on the last part acted on, whatever
+kind it was ("open the sunroof" ... "close it" closes the sunroof), and a pronoun with
+nothing to refer to is asked about (references.py).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import time
 from dataclasses import replace
 from typing import Callable
 
+from assistant.dialogue.references import WordClasses, part_and_verb
 from assistant.dialogue.replies import Replies
 from assistant.dialogue.state import (ActionReport, Conversation, DialogueTurn, LastAction, PendingConfirmation,
                                       PendingSlot)
@@ -26,6 +32,8 @@ CONVERSATION_DOMAIN = "conversation"
 NUMERIC_ENTITIES = ("temperature", "amount", "level")
 # a direction after setting a value changes it from there: set -> change
 RELATIVE = {"climate_set_temperature": "climate_change_temperature", "volume_set": "volume_change"}
+# answers and small talk: never taken for a bare command verb ("stop" may be cancel)
+SOCIAL_INTENTS = frozenset({"affirm", "deny", "cancel", "repeat", "greet", "thank", "goodbye", "help"})
 
 
 def request_from(result: ParseResult, speaker_zone: str) -> SkillRequest:
@@ -41,7 +49,7 @@ class DialogueManager:
 
     def __init__(self, skills: SkillRegistry, replies: Replies, car: VehicleAccess, *,
                  clock: Callable[[], float] = time.monotonic, confirm_timeout_s: float = 8.0,
-                 context_s: float = 120.0) -> None:
+                 context_s: float = 120.0, words: WordClasses | None = None) -> None:
         self.skills = skills
         self.replies = replies
         self.conversation = Conversation()
@@ -49,6 +57,7 @@ class DialogueManager:
         self._clock = clock
         self.confirm_timeout_s = confirm_timeout_s
         self.context_s = context_s
+        self.words = words or WordClasses()  # empty: no bare-verb or pronoun handling
 
     def handle(self, results: list[ParseResult], *, speaker_zone: str = "driver") -> DialogueTurn:
         """Act on every command of one utterance, each gated and confirmed on its own."""
@@ -91,6 +100,11 @@ class DialogueManager:
                 return self._say(result, "dropped")
             # a new command replaces the question
 
+        if intent not in SOCIAL_INTENTS:
+            verb = self.words.bare_verb(result.text)
+            if verb is not None:  # "open": open what? asking is better than guessing a window
+                return self._say(result, "what_object", verb=verb)
+
         if intent == "cancel":
             return self._cancel(result)
         if intent == "repeat":
@@ -109,6 +123,9 @@ class DialogueManager:
                 if any(name in slots for name in follow_up.entities):
                     return self._act(result, self._merged(last.request, self._resolved(follow_up, last.request.intent)))
             return self._act(result, request)  # the conversation skill asks what to do with it
+        request = self._referent(request)
+        if isinstance(request, str):
+            return self._say(result, "what_object", verb=request)
         return self._act(result, self._with_context(request))
 
     def _act(self, result: ParseResult, request: SkillRequest) -> ActionReport:
@@ -143,8 +160,8 @@ class DialogueManager:
         self.conversation.last_action = None  # "never mind": no follow-up should bring it back
         return self._say(result, "cancelled")
 
-    def _say(self, result: ParseResult, key: str) -> ActionReport:
-        return self._report(result, result.name, SkillResult(self.replies.say("dialogue", key)))
+    def _say(self, result: ParseResult, key: str, **fields) -> ActionReport:
+        return self._report(result, result.name, SkillResult(self.replies.say("dialogue", key, **fields)))
 
     # -- context -----------------------------------------------------------------
     def _resolved(self, request: SkillRequest, intent: str) -> SkillRequest:
@@ -172,6 +189,25 @@ class DialogueManager:
             kept.pop("color", None)  # "turn it off" after "make it blue": a colour would mean on
         return replace(base, entities={**kept, **new.entities}, zones=new.zones or base.zones,
                        speaker_zone=new.speaker_zone, text=new.text)
+
+    def _referent(self, request: SkillRequest) -> SkillRequest | str:
+        """A part command that names no part acts on the last part acted on ("open the sunroof" ...
+        "close it": sunroof_close). The verb to ask about when a pronoun has nothing to refer to."""
+        own = part_and_verb(request.intent)
+        if own is None or self.words.names_part(request.text):
+            return request
+        last = self.conversation.last_action
+        recent = last is not None and self._clock() - last.at <= self.context_s
+        previous = part_and_verb(last.request.intent) if recent else None
+        if previous is None:
+            # "close it" with nothing before it: it could be any part
+            return own[1] if self.words.has_pronoun(request.text) else request
+        intent = f"{previous[0]}_{own[1]}"
+        if intent == request.intent:
+            return request
+        if not self.skills.handles(intent):
+            return own[1]  # "open it" after locking the doors: the doors don't open
+        return replace(request, intent=intent)
 
     def _with_context(self, request: SkillRequest) -> SkillRequest:
         """No zone said, same domain as the last command: it's about the same seat ("close it again").

@@ -93,6 +93,15 @@ def load_nlu_data(*paths: Path | str) -> NluData:
     return data
 
 
+def load_lookups(*paths: Path | str) -> dict[str, list[str]]:
+    """Only the `lookup` blocks (word classes) of Rasa YAML files or folders; a file of lookups
+    alone (lexicon.yml) is fine here."""
+    data = NluData()
+    for path in _expand(paths):
+        _load_file(path, data)
+    return data.lookups
+
+
 def _expand(paths) -> list[Path]:
     files: list[Path] = []
     for raw in paths:

@@ -11,6 +11,7 @@ from assistant.nlu.data import data_fingerprint
 from assistant.nlu.entities import EntityTagger
 from assistant.nlu.features import Gazetteer, Vectorizer, intent_features, is_meta_feature
 from assistant.nlu.model import ModelBundle, load_bundle, model_path
+from assistant.nlu.numbers import unreadable_numbers
 from assistant.nlu.result import FALLBACK, IntentScore, ParseResult, fallback
 from assistant.nlu.resolve import resolve_entities
 from assistant.nlu.softmax import softmax, sparse_logits
@@ -89,8 +90,8 @@ class EmbeddedNlu:
         if not text.strip() or len(text) > MAX_CHARS:
             return fallback(text)
         an, probs = self._scores(text)
-        if probs is None or len(an.words) > MAX_WORDS:
-            return fallback(text)
+        if probs is None or len(an.words) > MAX_WORDS or unreadable_numbers(an.words):
+            return fallback(text)  # "1e309" is not understood, never read as 1
         order = np.argsort(-probs)[:RANKING]
         ranking = tuple(IntentScore(self.intents[i], float(probs[i])) for i in order)
         top = ranking[0]

@@ -103,6 +103,8 @@ class Gazetteer:
 
 
 def _band(value: float) -> str:
+    if value < 0:
+        return "neg"  # "minus twenty": no training sentence has one, so it weighs nothing
     if value != int(value):
         return "dec"
     for top, name in ((7, "0-7"), (15, "8-15"), (30, "16-30"), (100, "31-100")):

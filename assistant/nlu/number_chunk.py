@@ -15,6 +15,8 @@ class NumberChunk:
 
 
 def as_number(value: float) -> int | float:
-    """int when integral (22.0 -> 22), else float."""
+    """int when integral (22.0 -> 22), else float; an int stays exact however big."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
     value = float(value)
     return int(value) if value.is_integer() else value

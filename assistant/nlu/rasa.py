@@ -24,6 +24,7 @@ from pathlib import Path
 
 from assistant.errors import DataError, EngineError, ModelMissingError
 from assistant.nlu.data import data_fingerprint, load_nlu_data
+from assistant.nlu.numbers import unreadable_numbers
 from assistant.nlu.result import FALLBACK, Entity, IntentScore, ParseResult, fallback
 from assistant.nlu.resolve import resolve_entities
 from assistant.nlu.split import mixed_intents
@@ -210,8 +211,11 @@ class RasaNlu:
             raise TypeError(f"parse() needs a str, got {type(text).__name__}")
         if not text.strip() or len(text) > MAX_CHARS:
             return fallback(text)
-        if self.vocabulary and not any(t.norm in self.vocabulary for t in words(tokenize(text))):
+        tokens = words(tokenize(text))
+        if self.vocabulary and not any(t.norm in self.vocabulary for t in tokens):
             return fallback(text)
+        if unreadable_numbers(tokens):
+            return fallback(text)  # "1e309" is not understood, never read as 1
         raw = self._post(text)
         ranking = tuple(IntentScore(r["name"], float(r["confidence"])) for r in raw.get("intent_ranking") or [])
         intent = raw.get("intent") or {}

@@ -10,6 +10,7 @@ plural "windows"/"seats" is zone all only when no other zone is said.
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from assistant.nlu.numbers import parse_number
@@ -118,7 +119,8 @@ def canonical_value(intent: str, entity: str, value, said: str, synonyms: dict[s
 def resolve_entities(intent: str, text: str, entities: Iterable[Entity],
                      synonyms: dict[str, str]) -> tuple[Entity, ...]:
     """Entities with canonical values, after the intent is known."""
-    resolved = [Entity(e.entity, canonical_value(intent, e.entity, e.value, text[e.start:e.end], synonyms),
+    resolved = [Entity(e.entity, _signed(text, e, canonical_value(intent, e.entity, e.value, text[e.start:e.end],
+                                                                  synonyms)),
                        e.start, e.end, e.confidence, e.extractor) for e in entities]
     levels = STATE_LEVELS.get(intent)
     if levels:
@@ -132,6 +134,18 @@ def resolve_entities(intent: str, text: str, entities: Iterable[Entity],
             out.append(e)
         resolved = out
     return tuple(sorted(_dedupe(_plural_zone(text, resolved)), key=lambda e: (e.start, e.end)))
+
+
+# a sign said just before a number span ("minus [20]", "-[22]"): an extractor that was never
+# shown a negative number (Rasa's DIET) tags the digits alone, and the sign must not be lost
+_SIGN_BEFORE = re.compile(r"(?:\b(?:minus|negative)\s+|(?<![\w.])[-−]\s*)$", re.IGNORECASE)
+
+
+def _signed(text: str, entity: Entity, value):
+    if entity.entity in NUMERIC and isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and value > 0 and _SIGN_BEFORE.search(text[:entity.start]):
+        return -value
+    return value
 
 
 PLURAL_NOUNS = frozenset({"windows", "seats"})

@@ -1,5 +1,10 @@
 """Several commands in one utterance: "turn on the ac and open my window".
 
+A command may also start without a conjunction, after a new line or a full stop, or with
+its own verb ("open the window set the temperature to 22"): a value said with the second
+command belongs to it, never to the first. A cut is only taken when every part is a
+confident command, so "can you open the window" stays one.
+
 `parse` of such a text is nlu_fallback (one intent cannot describe it): backends call
 `mixed_intents` for that. `split_commands` is what the dialogue calls: one result when
 the whole text is one confident command, else one result per part when every part is a
@@ -19,10 +24,17 @@ from assistant.nlu.text import tokenize, words
 
 CONVERSATION = frozenset({"affirm", "deny", "cancel", "help", "repeat", "greet", "thank",
                           "goodbye", "inform", FALLBACK})
-_BOUNDARY = re.compile(r"\s*[,;]\s*|\s+(?:and then|and also|and|then|also|plus)\s+"
+# verbs that start a command and are never a noun inside one ("turn", not "heat" or "lower")
+COMMAND_VERBS = ("set", "open", "close", "shut", "turn", "switch", "make", "lock", "unlock", "fold",
+                 "unfold", "roll", "mute", "unmute", "increase", "decrease")
+_BOUNDARY = re.compile(r"\s*[,;]\s*|\s*[.!?]+\s+|\s*\n\s*|\s+(?:and then|and also|and|then|also|plus)\s+"
                        # Mandarin: full-width commas, and 然后/并且/同时 between two commands
-                       r"|\s*[，；。]\s*(?:然后|并且|同时|还有|再)?\s*|(?<=[\u3400-\u9fff])(?:然后|并且|同时)(?=[\u3400-\u9fff])",
-                       re.IGNORECASE)
+                       r"|\s*[，；。]\s*(?:然后|并且|同时|还有|再)?\s*|(?<=[\u3400-\u9fff])(?:然后|并且|同时)(?=[\u3400-\u9fff])"
+                       r"|(?P<verb>\s+(?=(?:" + "|".join(COMMAND_VERBS) + r")\b))", re.IGNORECASE)
+# the first command starts with its verb, perhaps after politeness ("the tailgate is open please
+# close it" is one command: that "open" says how the tailgate is)
+_STARTS_WITH_VERB = re.compile(r"^\s*(?:(?:please|can|could|would|will|you|we|now|just|ok|okay|hey)\s+)*(?:"
+                               + "|".join(COMMAND_VERBS) + r")\b", re.IGNORECASE)
 _ADDITIVE = re.compile(r"\b(?:too|as well|also)\s*[.!]?\s*$|也(?:要|一样|是|开|来)?\S?\s*[。！]?\s*$", re.IGNORECASE)
 MAX_BOUNDARIES = 6
 MAX_PARTS = 4
@@ -35,12 +47,20 @@ def boundaries(text: str) -> list[tuple[int, int]]:
     """Conjunction/comma spans where a text may be cut (never inside a number like
     "one hundred and five" or "twenty and a half")."""
     toks = words(tokenize(text))
-    inside = [(toks[c.first].start, toks[c.last].end) for c in find_numbers(toks)]
+    # never inside a number, nor inside one token ("22,5" is one unreadable numeral, not "22" and "5")
+    inside = [(toks[c.first].start, toks[c.last].end) for c in find_numbers(toks)] + \
+             [(t.start, t.end) for t in toks]
     found = []
+    opening = _STARTS_WITH_VERB.match(text)
     for m in _BOUNDARY.finditer(text):
         if m.start() == 0 or m.end() == len(text):
             continue
         if any(s < m.start() and m.end() < e for s, e in inside):
+            continue
+        # a verb starts a second command only after a first one ("open the window set ..."), and
+        # only with an object ("is the trunk open", "it's too loud turn it down" stay one)
+        if m.group("verb") is not None and (opening is None or opening.end() > m.start()
+                                            or len(text[m.end():].split()) < 2):
             continue
         found.append((m.start(), m.end()))
     return found

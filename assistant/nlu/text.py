@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# a decimal number, one Han character (Chinese has no spaces: words are character n-grams to
-# the features, see numbers_zh for its numbers), a word (letters with inner ' or -), or any
-# other single non-space char
+# a number as typed (a leading "-" or "−" keeps its sign unless glued to a word, as in "2-3";
+# digit groups, decimals and exponents stay one token so "1e309" or "22,5" is never read as 1 or
+# 22), one Han character (Chinese has no spaces: words are character n-grams to the features, see
+# numbers_zh for its numbers), a word (letters with inner ' or -), or any other single non-space char
 _HAN = "\u3400-\u9fff\uf900-\ufaff"
-_TOKEN = re.compile(rf"\d+(?:\.\d+)?|[{_HAN}]|[^\W\d_{_HAN}]+(?:['’\-][^\W\d_{_HAN}]+)*|\S", re.UNICODE)
+_TOKEN = re.compile(rf"(?<![\w.,])[-−]?\d+(?:[.,]\d+)*(?:[eE][-+]?\d+)?|\d+(?:[.,]\d+)*(?:[eE][-+]?\d+)?"
+                    rf"|[{_HAN}]|[^\W\d_{_HAN}]+(?:['’\-][^\W\d_{_HAN}]+)*|\S", re.UNICODE)
 _SYMBOLS = {"%": "percent", "&": "and", "+": "plus"}
+_NUMERAL = re.compile(r"^-?\d")
 
 
 @dataclass(frozen=True)
@@ -29,11 +32,11 @@ class Token:
 
     @property
     def is_word(self) -> bool:
-        return self.norm[:1].isalnum()
+        return self.norm[:1].isalnum() or bool(_NUMERAL.match(self.norm))
 
 
 def normalise(word: str) -> str:
-    word = word.lower().replace("’", "'")
+    word = word.lower().replace("’", "'").replace("−", "-")
     return _SYMBOLS.get(word, word)
 
 

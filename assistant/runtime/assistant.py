@@ -18,6 +18,7 @@ from typing import Any, Mapping
 
 from assistant.config import Config
 from assistant.dialogue.manager import DialogueManager
+from assistant.dialogue.references import WordClasses
 from assistant.dialogue.replies import Replies
 from assistant.errors import AssistantError
 from assistant.nlu.result import fallback
@@ -53,6 +54,7 @@ class Assistant:
         self.speaker = speaker
         self.front = front
         self.button = button
+        self.words = WordClasses.load(config.intents_dir / "nlu")
         self.dialogue = self._new_dialogue()
         self.startup_ms: dict[str, float] = {}
         self._frame_times: list[tuple[float, SentFrame]] = []
@@ -61,7 +63,7 @@ class Assistant:
     def _new_dialogue(self) -> DialogueManager:
         return DialogueManager(SkillRegistry.discover(), self.replies,
                                GatedVehicle(self.vehicle.gate, self.vehicle.state, self.vehicle.vss),
-                               confirm_timeout_s=self.config.dialogue.confirm_timeout_s)
+                               confirm_timeout_s=self.config.dialogue.confirm_timeout_s, words=self.words)
 
     # -- the composition root ----------------------------------------------------------
     @classmethod

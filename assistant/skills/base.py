@@ -56,6 +56,12 @@ class SkillContext:
     memory: dict[str, Any] = field(default_factory=dict)  # per conversation, e.g. volume before mute
 
 
+def is_negative(value: Any) -> bool:
+    """A number below zero ("minus two"): never a size of change or a level, so it is refused as
+    out of range rather than turned into the opposite action."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0
+
+
 class Skill:
     """Base for skills: dispatches `request.intent` to the method of the same name.
 

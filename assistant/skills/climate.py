@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.skills.base import Skill, SkillContext, SkillRequest, SkillResult
+from assistant.skills.base import Skill, SkillContext, SkillRequest, SkillResult, is_negative
 from assistant.skills.zones import resolve_sides, stations, zone_of
 
 HVAC = "Vehicle.Cabin.HVAC"
@@ -61,6 +61,8 @@ class ClimateSkill(Skill):
             return stale
         sign = 1 if request.get("direction") == "up" else -1
         amount = request.get("amount", 1)
+        if is_negative(amount):  # "warmer by minus two" is not "cooler by two"
+            return SkillResult(ctx.replies.say(request.intent, "out_of_range"), denied="out_of_range")
         if not isinstance(amount, (int, float)) or isinstance(amount, bool):
             amount = 1  # an amount the NLU could not turn into a number: the catalogue default
         targets = {p: min(TEMP_MAX, max(TEMP_MIN, value + sign * amount)) for p, value in zip(paths, current)}
@@ -84,7 +86,8 @@ class ClimateSkill(Skill):
             level = fan_level(values[0]) + (1 if request.get("direction") == "up" else -1)
             if not 0 <= level <= FAN_LEVELS:
                 return self.say(request, ctx, "at_limit", level=max(0, min(FAN_LEVELS, level)))
-        if not isinstance(level, (int, float)) or isinstance(level, bool) or level != int(level):
+        if not isinstance(level, (int, float)) or isinstance(level, bool) or level != int(level) \
+                or is_negative(level):
             return SkillResult(ctx.replies.say(request.intent, "out_of_range"), denied="out_of_range")
         # levels outside 0-7 become percentages outside 0-100: the gate refuses those
         return self.act(request, ctx, {FAN: fan_percent(int(level))}, done="off" if level == 0 else "done",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.skills.base import Skill, SkillContext, SkillRequest, SkillResult
+from assistant.skills.base import Skill, SkillContext, SkillRequest, SkillResult, is_negative
 
 VOLUME = "Vehicle.Cabin.Infotainment.Media.Volume"
 DEFAULT_STEP = 10
@@ -25,6 +25,8 @@ class MediaSkill(Skill):
         if stale:
             return stale
         amount = request.get("amount", DEFAULT_STEP)
+        if is_negative(amount):  # "louder by minus ten" is not "quieter by ten"
+            return SkillResult(ctx.replies.say(request.intent, "out_of_range"), denied="out_of_range")
         if not isinstance(amount, (int, float)) or isinstance(amount, bool):
             amount = DEFAULT_STEP
         sign = 1 if request.get("direction") == "up" else -1

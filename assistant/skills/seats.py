@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.skills.base import Skill, SkillContext, SkillRequest, SkillResult
+from assistant.skills.base import Skill, SkillContext, SkillRequest, SkillResult, is_negative
 from assistant.skills.zones import resolve_sides, zone_of
 
 LEVELS = 3
@@ -25,7 +25,9 @@ class SeatsSkill(Skill):
         if request.get("state") == "off" and request.get("level") not in (None, 0):
             # "turn off the seat heating to level two": ask rather than guess
             return SkillResult(ctx.replies.say(request.intent, "contradiction", level=level), denied="contradiction")
-        if not isinstance(level, (int, float)) or isinstance(level, bool) or level != int(level):
+        # a negative level would flip heating into ventilation: refused, never sent
+        if not isinstance(level, (int, float)) or isinstance(level, bool) or level != int(level) \
+                or is_negative(level):
             return SkillResult(ctx.replies.say(request.intent, "out_of_range"), denied="out_of_range")
         sides = resolve_sides(request.zones, request.speaker_zone)
         # round(level * 100 / 3) in integers (no float overflow on huge levels); out-of-range levels
