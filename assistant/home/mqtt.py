@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import ssl
 import stat
 import threading
@@ -25,7 +26,26 @@ from assistant.home.base import CONFIRMED, NO_ANSWER, NO_LINK, PARTIAL, HomeOutc
 from assistant.home.zigbee import LightCommand, availability, decode, shows
 
 log = logging.getLogger(__name__)
-ROOMS = ("living_room", "bedroom", "kitchen", "hallway", "garage")
+
+
+def _local_socketpair() -> tuple[socket.socket, socket.socket]:
+    a, b = socket.socketpair()  # AF_UNIX: nothing on the network, nothing anyone could connect to
+    a.setblocking(False)
+    b.setblocking(False)
+    return a, b
+
+
+def paho_client():
+    """paho-mqtt's client module, with its wake-up socket pair made without a TCP listener.
+
+    paho builds that pair by listening on 127.0.0.1 for a moment (for Windows); on the head
+    unit the bridge must never listen, not even briefly, so a Unix socket pair stands in.
+    """
+    import paho.mqtt.client as mqtt
+
+    if hasattr(socket, "socketpair") and hasattr(mqtt, "_socketpair_compat"):
+        mqtt._socketpair_compat = _local_socketpair
+    return mqtt
 
 
 def read_credentials(path: str | os.PathLike) -> tuple[str, str]:
@@ -74,7 +94,7 @@ class MqttHome:
                  client_id: str = "faw-assistant", username: str | None = None, password: str | None = None,
                  tls: bool = False, ca_file: str = "", answer_timeout_s: float = 3.0,
                  connect_wait_s: float = 2.0, keepalive_s: int = 30) -> None:
-        import paho.mqtt.client as mqtt
+        mqtt = paho_client()
 
         if not 0 < port < 65536:
             raise ConfigError(f"[home] port {port} is not a TCP port")
@@ -177,8 +197,7 @@ class MqttHome:
             return self._cond.wait_for(lambda: self._connected, timeout=0) or self._connected
 
     def _publish(self, topic: str, payload: dict) -> bool:
-        import paho.mqtt.client as mqtt
-
+        mqtt = paho_client()
         info = self._client.publish(topic, json.dumps(payload), qos=0)
         return info.rc == mqtt.MQTT_ERR_SUCCESS
 

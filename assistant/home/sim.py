@@ -94,7 +94,9 @@ class SimulatedHome:
     def __init__(self, broker: str, port: int, bulbs: list[Bulb] | None = None, *, base_topic: str = "zigbee2mqtt",
                  username: str | None = None, password: str | None = None, silent: tuple[str, ...] = (),
                  client_id: str = "faw-home-sim", tls: bool = False, ca_file: str = "") -> None:
-        import paho.mqtt.client as mqtt
+        from assistant.home.mqtt import paho_client
+
+        mqtt = paho_client()
 
         self.base = base_topic.strip("/")
         self.bulbs = {bulb.name: bulb for bulb in (bulbs if bulbs is not None else default_bulbs())}

@@ -84,21 +84,23 @@ class HomeSkill(Skill):
         if not lit:
             parts = [ctx.replies.say(request.intent, "all_off", where=where)]
         else:
-            parts = [ctx.replies.say(request.intent, "on_one" if len(lit) == 1 else "on_many",
-                                     lights=join_words(self._spoken(lit)))]
+            rooms, single = self._spoken(lit)
+            items = ([f"{join_words(rooms)} lights"] if rooms else []) + single
+            key = "on_one" if not rooms and len(single) == 1 else "on_many"
+            parts = [ctx.replies.say(request.intent, key, lights=join_words(items))]
         if outcome.unanswered:
             parts.append(ctx.replies.say(request.intent, "unanswered",
                                          lights=join_words([light_name(n) for n in outcome.unanswered])))
         return SkillResult(" ".join(parts), denied="home_partial" if outcome.unanswered else None)
 
-    def _spoken(self, lights: list[str]) -> list[str]:
-        """Whole rooms by the room's name ("the living room"), the rest by light."""
-        rest, words = set(lights), []
+    def _spoken(self, lights: list[str]) -> tuple[list[str], list[str]]:
+        """Rooms whose lights are all on ("bedroom"), and the other lights by name ("living room lamp")."""
+        rest, rooms = set(lights), []
         for room, names in self.bridge.rooms.items():
-            if names and set(names) <= rest and len(names) > 1:
-                words.append(f"{room.replace('_', ' ')} lights")
+            if names and set(names) <= rest:
+                rooms.append(room.replace("_", " "))
                 rest -= set(names)
-        return words + [light_name(n) for n in lights if n in rest]
+        return rooms, [light_name(n) for n in lights if n in rest]
 
     def _failure(self, request: SkillRequest, ctx: SkillContext, status: str) -> SkillResult:
         key = {NO_LINK: "no_link", NO_ANSWER: "no_answer", NOT_SET_UP: "not_set_up"}.get(status, "no_link")
