@@ -189,6 +189,11 @@ class MqttHome:
     def linked(self) -> bool:
         return self._connected
 
+    def availability(self, light: str) -> str | None:
+        """What zigbee2mqtt last said of the light: "online", "offline", or None (not said)."""
+        with self._cond:
+            return self._available.get(light)
+
     def _wait_link(self) -> bool:
         """Connected now, or (first connection still being set up) within connect_wait_s."""
         if not self._connected and not self._first_attempt_done.is_set():
