@@ -6,7 +6,7 @@ chmod 600 as the bridge demands. `home_sim` runs the simulated zigbee2mqtt home 
 
 from __future__ import annotations
 
-import os
+import getpass
 import shutil
 import socket
 import subprocess
@@ -52,7 +52,22 @@ def wait_for_port(port: int, timeout_s: float = 10.0) -> None:
     raise RuntimeError(f"mosquitto did not listen on {port}")
 
 
-def start_broker(folder: Path, port: int | None = None) -> Broker:
+def make_certificates(folder: Path) -> tuple[Path, Path, Path]:
+    """A throwaway CA and a server certificate for 127.0.0.1 (openssl), as (ca, cert, key)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ca, ca_key, cert, key, csr = (folder / n for n in ("ca.pem", "ca.key", "server.pem", "server.key", "server.csr"))
+    ext = folder / "san.ext"
+    ext.write_text("subjectAltName = IP:127.0.0.1\nbasicConstraints = CA:FALSE\n")
+    run = lambda *args: subprocess.run(["openssl", *args], check=True, capture_output=True)  # noqa: E731
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(ca_key), "-out", str(ca), "-days", "2",
+        "-subj", "/CN=test home CA")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr), "-subj", "/CN=127.0.0.1")
+    run("x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key), "-CAcreateserial", "-out", str(cert),
+        "-days", "2", "-extfile", str(ext))
+    return ca, cert, key
+
+
+def start_broker(folder: Path, port: int | None = None, tls: tuple[Path, Path, Path] | None = None) -> Broker:
     for tool in ("mosquitto", "mosquitto_passwd"):
         if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
             pytest.fail(f"{tool} is not installed; run `make system-deps` (Debian package mosquitto)", pytrace=False)
@@ -63,7 +78,8 @@ def start_broker(folder: Path, port: int | None = None) -> Broker:
     port = port or free_port()
     conf = folder / "mosquitto.conf"
     conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous false\npassword_file {passwd}\n"
-                    f"persistence false\nuser {os.environ.get('USER') or 'root'}\nlog_dest stderr\n")
+                    f"persistence false\nuser {getpass.getuser()}\nlog_dest stderr\n"
+                    + (f"cafile {tls[0]}\ncertfile {tls[1]}\nkeyfile {tls[2]}\n" if tls else ""))
     mosquitto = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
     process = subprocess.Popen([mosquitto, "-c", str(conf)], stdout=subprocess.DEVNULL,
                                stderr=open(folder / "mosquitto.log", "ab"))

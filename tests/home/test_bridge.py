@@ -235,3 +235,29 @@ def test_the_bridge_never_calls_listen(broker, home_sim, bridge, monkeypatch):
     home = bridge()
     assert home.set_lights(["kitchen_ceiling"], LightCommand(on=True)).ok
     assert listened == []
+
+
+def test_tls_with_the_brokers_ca_and_a_login(tmp_path):
+    from home_broker import make_certificates, start_broker
+
+    from assistant.home.sim import SimulatedHome
+
+    ca, cert, key = make_certificates(tmp_path / "certs")
+    tls_broker = start_broker(tmp_path / "tls", tls=(ca, cert, key))
+    try:
+        with SimulatedHome(tls_broker.host, tls_broker.port, username=USER, password=PASSWORD, tls=True,
+                           ca_file=str(ca)) as sim:
+            home = open_home(home_config(tls_broker, tls=True, ca_file=str(ca)))
+            try:
+                assert home.set_lights(["kitchen_ceiling"], LightCommand(on=True)).ok
+            finally:
+                home.close()
+            assert sim.state("kitchen_ceiling")["state"] == "ON"
+            plain = open_home(home_config(tls_broker, connect_wait_s=1.0))  # no TLS to a TLS listener: no link
+            try:
+                assert plain.set_lights(["kitchen_ceiling"], LightCommand(on=False)).status == NO_LINK
+            finally:
+                plain.close()
+            assert sim.state("kitchen_ceiling")["state"] == "ON"
+    finally:
+        tls_broker.stop()
