@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -126,3 +127,5 @@ def test_demo_home_script(tmp_path):
     assert "car> The living room lights are on." in out.stdout
     assert 'living_room_lamp     <- {"state": "ON"}  now ON' in out.stdout
     assert "car> I couldn't reach the lights at home." in out.stdout
+    if shutil.which("espeak-ng"):  # the spoken part: synthesised speech through ASR, NLU and the bridge
+        assert "heard 'turn on the living room lights at home' -> home_lights" in out.stdout

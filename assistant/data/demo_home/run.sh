@@ -53,6 +53,21 @@ echo "== broker 127.0.0.1:$port (login on), simulated home ready"
   "open the passenger window" \
   "switch off everything at home"
 
+if command -v espeak-ng >/dev/null; then
+  echo "== spoken: the same command as speech (espeak-ng), through ASR and the whole pipeline"
+  "$python" -m assistant chat "switch off everything at home" >/dev/null
+  espeak-ng -v en-us -s 150 -w "$work/living_room.wav" "turn on the living room lights at home"
+  cat > "$work/show.py" <<'PY'
+import json, sys
+for line in sys.stdin:
+    turn = json.loads(line)
+    print(f"   heard {turn.get('transcript')!r} -> {turn['intent']['name']}, home {json.dumps(turn.get('home'))},"
+          f" frames {turn['frames']}")
+    print(f"car> {turn['reply']}")
+PY
+  "$python" -m assistant replay --json "$work/living_room.wav" | "$python" "$work/show.py"
+fi
+
 echo "== what the bulbs saw (zigbee2mqtt/<light>/set) and the state they reported"
 "$python" - "$work/home.jsonl" <<'PY'
 import json, sys
