@@ -198,8 +198,7 @@ class MqttHome:
         """Connected now, or (first connection still being set up) within connect_wait_s."""
         if not self._connected and not self._first_attempt_done.is_set():
             self._first_attempt_done.wait(self.connect_wait_s)
-        with self._cond:
-            return self._cond.wait_for(lambda: self._connected, timeout=0) or self._connected
+        return self._connected
 
     def _publish(self, topic: str, payload: dict) -> bool:
         mqtt = paho_client()

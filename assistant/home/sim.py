@@ -111,6 +111,7 @@ class SimulatedHome:
             client.tls_set(ca_certs=ca_file or None)
         client.will_set(f"{self.base}/bridge/state", json.dumps({"state": "offline"}), retain=True)
         client.on_connect = self._on_connect
+        client.on_subscribe = self._on_subscribe
         client.on_message = self._on_message
         self._client = client
         self._host, self._port = broker, port
@@ -120,6 +121,7 @@ class SimulatedHome:
         from assistant.errors import ConfigError
 
         self._refused: str | None = None
+        self._subscribe_mid: int | None = None
         try:
             self._client.connect(self._host, self._port, keepalive=30)
         except OSError as exc:
@@ -136,7 +138,7 @@ class SimulatedHome:
         if reason_code.is_failure:
             self._refused = str(reason_code)
             return
-        client.subscribe([(f"{self.base}/+/set", 0), (f"{self.base}/+/get", 0)])
+        self._subscribe_mid = client.subscribe([(f"{self.base}/+/set", 0), (f"{self.base}/+/get", 0)])[1]
         client.publish(f"{self.base}/bridge/state", json.dumps({"state": "online"}), retain=True)
         for bulb in self.bulbs.values():
             if bulb.name in self.silent:
@@ -145,7 +147,10 @@ class SimulatedHome:
             client.publish(f"{self.base}/{bulb.name}/availability", json.dumps({"state": word}), retain=True)
             if bulb.reachable:
                 self._publish_state(bulb)
-        self.connected.set()
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
+        if mid == self._subscribe_mid:  # ready only once the broker routes commands to us
+            self.connected.set()
 
     def _publish_state(self, bulb: Bulb) -> None:
         self._client.publish(f"{self.base}/{bulb.name}", json.dumps(bulb.state), retain=True)

@@ -6,14 +6,16 @@ not answer are named, no link is said at once, and nothing is left queued (CATAL
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from assistant.home.base import CONFIRMED, NO_ANSWER, NO_LINK, NOT_SET_UP, PARTIAL, HomeBridge, OffHome
+from assistant.home.base import CONFIRMED, NO_ANSWER, NO_LINK, NOT_SET_UP, PARTIAL, HomeBridge, HomeOutcome, OffHome
 from assistant.home.zigbee import COLORS, LightCommand, is_on
 from assistant.skills.base import Skill, SkillContext, SkillRequest, SkillResult
 from assistant.skills.status import join_words
 
 ALL = "all"
+log = logging.getLogger(__name__)
 
 
 def light_name(name: str) -> str:
@@ -59,7 +61,7 @@ class HomeSkill(Skill):
             return SkillResult(ctx.replies.say(request.intent, "no_room", **fields), denied="no_such_room")
         on = state != "off" and brightness != 0
         command = LightCommand(on, brightness if on else None, color if on else None)
-        outcome = self.bridge.set_lights(lights, command)
+        outcome = self._ask(lambda: self.bridge.set_lights(lights, command), {n: command.payload() for n in lights})
         self.requested.update(outcome.requested)
         if outcome.status == CONFIRMED:
             key = "color" if color else "brightness" if brightness is not None and on else "on" if on else "off"
@@ -76,7 +78,7 @@ class HomeSkill(Skill):
         lights = self._lights(room)
         if not lights:
             return SkillResult(ctx.replies.say(request.intent, "no_room", where=where), denied="no_such_room")
-        outcome = self.bridge.query_lights(lights)
+        outcome = self._ask(lambda: self.bridge.query_lights(lights), {})
         self.requested.update(outcome.requested)
         if outcome.status not in (CONFIRMED, PARTIAL):
             return self._failure(request, ctx, outcome.status)
@@ -92,6 +94,14 @@ class HomeSkill(Skill):
             parts.append(ctx.replies.say(request.intent, "unanswered",
                                          lights=join_words([light_name(n) for n in outcome.unanswered])))
         return SkillResult(" ".join(parts), denied="home_partial" if outcome.unanswered else None)
+
+    def _ask(self, request, requested) -> HomeOutcome:
+        """The bridge's answer; a failure inside it costs this request a "can't reach home", not the session."""
+        try:
+            return request()
+        except Exception:
+            log.exception("home bridge failed")
+            return HomeOutcome(NO_LINK, requested=requested)
 
     def _spoken(self, lights: list[str]) -> tuple[list[str], list[str]]:
         """Rooms whose lights are all on ("bedroom"), and the other lights by name ("living room lamp")."""

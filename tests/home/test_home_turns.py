@@ -129,3 +129,23 @@ def test_demo_home_script(tmp_path):
     assert "car> I couldn't reach the lights at home." in out.stdout
     if shutil.which("espeak-ng"):  # the spoken part: synthesised speech through ASR, NLU and the bridge
         assert "heard 'turn on the living room lights at home' -> home_lights" in out.stdout
+
+
+def test_a_bridge_that_fails_inside_costs_one_reply(home_assistant, home_sim):
+    home_sim()
+    assistant = home_assistant()
+
+    def broken(*args):
+        raise RuntimeError("paho exploded")
+
+    assistant.home.set_lights = broken
+    report = assistant.handle_text("turn on the kitchen lights at home")
+    assert report.reply == "I can't reach home right now." and report.turn.frames == []
+    assert assistant.handle_text("open the sunroof").turn.frames  # the session goes on
+
+
+def test_home_sim_cli_refuses_an_unknown_light(broker):
+    out = subprocess.run([sys.executable, "-m", "assistant", "home-sim", "--port", str(broker.port),
+                          "--credentials-file", str(broker.credentials_file), "--unreachable", "porch"],
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "no light named porch" in out.stderr and out.stdout == ""
