@@ -56,6 +56,10 @@ class OffHome:
     def __init__(self, rooms: dict[str, list[str]] | None = None) -> None:
         self.rooms = dict(rooms or {})
 
+    @classmethod
+    def from_config(cls, config) -> "OffHome":
+        return cls(config.home.rooms)
+
     @property
     def linked(self) -> bool:
         return False

@@ -207,8 +207,9 @@ def test_off_backend_opens_nothing_and_says_not_set_up():
 def test_unknown_backend_is_a_config_error():
     config = Config()
     config.home.backend = "zwave"
-    with pytest.raises(ConfigError, match="zwave"):
+    with pytest.raises(ConfigError, match="zwave") as err:
         open_home(config)
+    assert "[home] backend" in err.value.hint and "mqtt" in err.value.hint
 
 
 def test_a_slow_broker_does_not_block_opening_the_bridge():
