@@ -5,10 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: help install system-deps test test-fast test-slow test-vcan demo demo-audio clean models train rasa fuzz soak mutate
+.PHONY: help install system-deps test test-fast test-slow test-vcan demo demo-home demo-audio clean models train rasa fuzz soak mutate
 
 help:
 	@echo "make demo        run the assistant end to end on the embedded defaults"
+	@echo "make demo-home   car-to-home: lights at home through mosquitto and the simulated home"
 	@echo "make demo-audio  re-record the demo's spoken commands (assistant/data/demo/)"
 	@echo "make test        the whole test suite (fast, slow and real-vcan tests)"
 	@echo "make test-fast   unit and integration tests only (a few seconds)"
@@ -48,6 +49,10 @@ demo: install
 
 # Re-record the demo's commands from the `say:` lines of assistant/data/demo/script.yml (flite/espeak-ng),
 # then show what the current recogniser makes of each.
+demo-home: install
+	$(BIN)/assistant train
+	PYTHON=$(BIN)/python assistant/data/demo_home/run.sh
+
 demo-audio: install
 	$(BIN)/python tools/demo/make_demo_audio.py --check
 

@@ -197,10 +197,43 @@ class TtsConfig:
     max_chars: int = _doc("Longer replies are cut at a sentence boundary (logged).", 1000, minimum=20, maximum=100000)
 
 
+DEFAULT_ROOMS = {
+    "living_room": ["living_room_ceiling", "living_room_lamp"],
+    "bedroom": ["bedroom_ceiling"],
+    "kitchen": ["kitchen_ceiling"],
+    "hallway": ["hallway_light"],
+    "garage": ["garage_light"],
+}
+
+
+@dataclass
+class HomeConfig:
+    backend: str = _doc("Home bridge: off (no link, no socket) or mqtt (zigbee2mqtt topics on an MQTT broker).", "off",
+                        choices=("off", "none", "mqtt"))
+    broker: str = _doc("MQTT broker host (zigbee2mqtt's, or Home Assistant's Mosquitto add-on).", "127.0.0.1",
+                       pattern=r"\S+")
+    port: int = _doc("MQTT broker port (1883 plain, 8883 TLS).", 1883, minimum=1, maximum=65535)
+    tls: bool = _doc("Connect with TLS (the broker's certificate is checked).", False)
+    ca_file: str = _doc("CA certificate for TLS; empty = the system's CAs.", "")
+    credentials_file: str = _doc(
+        "File with one line `username:password` for the broker; refused when group or others may read it "
+        "(chmod 600). Empty = no login.", "")
+    base_topic: str = _doc("zigbee2mqtt base topic: commands go to <base>/<light>/set, state comes on <base>/<light>.",
+                           "zigbee2mqtt", pattern=r"[^#+\s]+")
+    client_id: str = _doc("MQTT client id of the car.", "faw-assistant", pattern=r"\S+")
+    answer_timeout_s: float = _doc("Closed loop: how long to wait for a light's state topic to show a change.", 3.0,
+                                  minimum=0.1, maximum=30.0)
+    connect_wait_s: float = _doc(
+        "A home request made while the first connection is still being set up waits this long for it "
+        "(car turns never wait).", 2.0, minimum=0.0, maximum=30.0)
+    rooms: dict = _doc("Room -> zigbee2mqtt friendly names of its lights (rooms: living_room, bedroom, kitchen, "
+                       "hallway, garage).", lambda: {room: list(lights) for room, lights in DEFAULT_ROOMS.items()})
+
+
 @dataclass
 class Config:
     language: str = _doc("Language pack under intents/ (en, zh, ...).", "en", pattern=r"[a-z]{2,3}([_-][A-Za-z]{2,4})?")
-    home: str = _doc("Project home for relative paths; empty = auto.", "")
+    project_home: str = _doc("Project home for relative paths; empty = auto ($ASSISTANT_HOME).", "")
     paths: PathsConfig = field(default_factory=PathsConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     vad: VadConfig = field(default_factory=VadConfig)
@@ -210,6 +243,7 @@ class Config:
     dialogue: DialogueConfig = field(default_factory=DialogueConfig)
     vehicle: VehicleConfig = field(default_factory=VehicleConfig)
     tts: TtsConfig = field(default_factory=TtsConfig)
+    home: HomeConfig = field(default_factory=HomeConfig)
     source: str = field(default="defaults", metadata={"doc": "Where this config came from."})
 
     def resolve(self, relative: str) -> Path:
@@ -235,7 +269,7 @@ SEARCH_PATHS = (
 
 def project_home(config: Config | None = None) -> Path:
     """Folder that relative paths (intents/, models/, can_dbc/) hang off."""
-    explicit = (config.home if config else "") or os.environ.get("ASSISTANT_HOME", "")
+    explicit = (config.project_home if config else "") or os.environ.get("ASSISTANT_HOME", "")
     if explicit:
         return Path(explicit).expanduser().resolve()
     checkout = Path(__file__).resolve().parent.parent
@@ -381,7 +415,7 @@ def env_names(config: Config | None = None) -> list[str]:
         value = getattr(config, f.name)
         if dataclasses.is_dataclass(value):
             names.extend(f"ASSISTANT_{f.name}_{g.name}".upper() for g in dataclasses.fields(value))
-        elif f.name not in ("source", "home"):
+        elif f.name not in ("source", "project_home"):
             names.append(f"ASSISTANT_{f.name}".upper())
     return names
 
@@ -406,8 +440,8 @@ def _apply_env(config: Config, env) -> None:
             value = raw  # a bare word is a string
         f = next(g for g in dataclasses.fields(target) if g.name == attr)
         setattr(target, attr, _checked(value, f, getattr(target, attr), f"${name}"))
-    if env.get("ASSISTANT_HOME") and not config.home:
-        config.home = env["ASSISTANT_HOME"]
+    if env.get("ASSISTANT_HOME") and not config.project_home:
+        config.project_home = env["ASSISTANT_HOME"]
 
 
 def _env_target(config: Config, key: str):
@@ -417,7 +451,7 @@ def _env_target(config: Config, key: str):
             attr = key[len(f.name) + 1:]
             if attr in {g.name for g in dataclasses.fields(value)}:
                 return value, attr
-        elif f.name == key and f.name not in ("source", "home"):
+        elif f.name == key and f.name not in ("source", "project_home"):
             return config, key
     return None, None
 
@@ -453,5 +487,7 @@ def _toml_value(value: Any) -> str:
         return repr(value)
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
     escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'

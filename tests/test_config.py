@@ -127,7 +127,7 @@ def test_the_non_setting_variables_are_listed_with_a_reason(tmp_path):
     assert all(reason for reason in ENV_NOT_SETTINGS.values())
     assert not set(ENV_NOT_SETTINGS) & set(env_names())
     config = load_config(env={"ASSISTANT_TEST_VCAN": "vcan0", "ASSISTANT_HOME": str(tmp_path)})
-    assert config.home == str(tmp_path)
+    assert config.project_home == str(tmp_path)
 
 
 def test_every_setting_has_an_environment_name():

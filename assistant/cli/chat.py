@@ -9,6 +9,8 @@ Turns given together are one conversation, so "yes" can answer a question.
 
 from __future__ import annotations
 
+import json
+
 import sys
 
 from ._common import add_vehicle_arguments, apply_vehicle_arguments, config_from_args, print_json
@@ -58,6 +60,8 @@ def _print_turn(report) -> None:
               f" -> {action.action}]")
     for frame in report.turn.frames:
         print(f"     sent {frame.name} 0x{frame.arbitration_id:03X} {frame.data.hex().upper()}")
+    for light, wanted in (report.home or {}).items():  # through the home bridge, never the bus
+        print(f"     home {light} <- {json.dumps(wanted)}")
     if report.turn.denied:
         print(f"     denied: {report.turn.denied}")
     for path, value in report.turn.writes.items():

@@ -57,7 +57,7 @@ class Gazetteer:
     """Known phrases (token tuples) -> the (entity, value) pairs they can be, and
     word-class phrases (lexicon lookups) -> class names."""
 
-    NUMERIC = ("temperature", "amount", "level")
+    NUMERIC = ("temperature", "amount", "level", "brightness")
 
     def __init__(self, phrases: dict[tuple[str, ...], dict[str, object]],
                  lexicon: dict[tuple[str, ...], list[str]] | None = None):

@@ -23,9 +23,13 @@ CANONICAL: dict[str, frozenset[str]] = {
     "direction": frozenset({"up", "down"}),
     "state": frozenset({"on", "off"}),
     "target": frozenset({"front", "rear"}),
-    "color": frozenset({"red", "orange", "yellow", "green", "blue", "purple", "pink", "white"}),
+    "color": frozenset({"red", "orange", "yellow", "green", "blue", "purple", "pink", "white",
+                        "warm_white", "cool_white"}),
+    "room": frozenset({"living_room", "bedroom", "kitchen", "hallway", "garage", "all"}),
 }
-NUMERIC = frozenset({"temperature", "amount", "level"})
+NUMERIC = frozenset({"temperature", "amount", "level", "brightness"})
+# The car's ambient light has one white: the whites of lights at home are white to it.
+INTENT_VALUES = {("ambient_light", "color"): {"warm_white": "white", "cool_white": "white"}}
 
 _OPENING = {
     **dict.fromkeys(["a bit", "a little", "a little bit", "little", "bit", "a crack", "crack",
@@ -70,6 +74,11 @@ QUALITATIVE: dict[tuple[str, str], dict[str, int]] = {
         **dict.fromkeys(["low", "quiet"], 20),
         **dict.fromkeys(["minimum", "min", "lowest"], 5),
     },
+    ("home_lights", "brightness"): {
+        **dict.fromkeys(["dim", "dimmed", "dimmer", "low", "soft", "down low"], 30),
+        **dict.fromkeys(["half", "halfway", "half way", "medium"], 50),
+        **dict.fromkeys(["bright", "brighter", "full", "max", "maximum", "full brightness", "all the way up"], 100),
+    },
 }
 STATE_LEVELS = {"seat_heat": {"on": 2, "off": 0}, "seat_ventilate": {"on": 2, "off": 0},
                 "climate_fan": {"off": 0}}
@@ -91,6 +100,11 @@ def _qualitative_key(text: str, synonyms: dict[str, str]) -> str:
 
 def canonical_value(intent: str, entity: str, value, said: str, synonyms: dict[str, str]):
     """The catalogue value of one entity; unknown phrases keep their text."""
+    found = _canonical_value(intent, entity, value, said, synonyms)
+    return INTENT_VALUES.get((intent, entity), {}).get(found, found) if isinstance(found, str) else found
+
+
+def _canonical_value(intent: str, entity: str, value, said: str, synonyms: dict[str, str]):
     if entity in NUMERIC:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return value

@@ -40,7 +40,7 @@ MAX_BOUNDARIES = 6
 MAX_PARTS = 4
 
 ParsePart = Callable[[str], ParseResult]  # a backend's parse without the mixing check
-VALUE_ENTITIES = frozenset({"temperature", "amount", "level", "direction", "state", "target", "color"})
+VALUE_ENTITIES = frozenset({"temperature", "amount", "level", "direction", "state", "target", "color", "brightness"})
 
 
 def boundaries(text: str) -> list[tuple[int, int]]:

@@ -21,6 +21,7 @@ from assistant.dialogue.manager import DialogueManager
 from assistant.dialogue.references import WordClasses
 from assistant.dialogue.replies import Replies
 from assistant.errors import AssistantError
+from assistant.home import open_home
 from assistant.nlu.result import fallback
 from assistant.nlu.split import split_commands
 from assistant.skills.registry import SkillRegistry
@@ -31,6 +32,7 @@ from assistant.vehicle.session import VehicleSession
 from .report import TurnReport
 
 log = logging.getLogger(__name__)
+HOME_INTENTS = ("home_lights", "query_home_lights")
 
 
 def _ms(seconds: float | None) -> float | None:
@@ -46,7 +48,7 @@ class Assistant:
     """
 
     def __init__(self, config: Config, vehicle: VehicleSession, nlu, replies: Replies, *,
-                 speaker=None, front=None, button=None) -> None:
+                 speaker=None, front=None, button=None, home=None) -> None:
         self.config = config
         self.vehicle = vehicle
         self.nlu = nlu
@@ -55,13 +57,19 @@ class Assistant:
         self.front = front
         self.button = button
         self.words = WordClasses.load(config.intents_dir / "nlu")
+        # The home bridge connects in its own thread: a slow or absent broker never delays a car turn.
+        self.home = home if home is not None else open_home(config)
         self.dialogue = self._new_dialogue()
         self.startup_ms: dict[str, float] = {}
         self._frame_times: list[tuple[float, SentFrame]] = []
         vehicle.gate.listeners.append(lambda frame: self._frame_times.append((time.perf_counter(), frame)))
 
     def _new_dialogue(self) -> DialogueManager:
-        return DialogueManager(SkillRegistry.discover(), self.replies,
+        skills = SkillRegistry.discover()
+        self._home_skill = skills.skills.get("home")
+        if self._home_skill is not None:
+            self._home_skill.bridge = self.home  # the lights at home: never the gate, never a frame
+        return DialogueManager(skills, self.replies,
                                GatedVehicle(self.vehicle.gate, self.vehicle.state, self.vehicle.vss),
                                confirm_timeout_s=self.config.dialogue.confirm_timeout_s, words=self.words)
 
@@ -99,7 +107,9 @@ class Assistant:
                 vehicle = stage("vehicle", lambda: VehicleSession(config, **vehicle_options))
                 undo.callback(vehicle.close)
             stage("bus_ready", lambda: _wait_for_car(vehicle))
-            assistant = cls(config, vehicle, nlu, replies, speaker=speaker, front=front, button=button)
+            home = stage("home", lambda: open_home(config))  # returns at once: it connects in the background
+            undo.callback(home.close)
+            assistant = cls(config, vehicle, nlu, replies, speaker=speaker, front=front, button=button, home=home)
             undo.pop_all()
         assistant.startup_ms = timings
         return assistant
@@ -150,7 +160,10 @@ class Assistant:
             log.exception("NLU failed on %r; treated as not understood", text[:200])
             results = [fallback(text)]
         parsed = time.perf_counter()
+        if self._home_skill is not None:
+            self._home_skill.take_requested()
         turn = self.dialogue.handle(results, speaker_zone=speaker_zone)
+        home = self._home_skill.take_requested() if self._home_skill is not None else {}
         acted = time.perf_counter()
         spoken = self._speak(turn.reply, wait=wait_reply)
         after_speech = time.perf_counter()
@@ -174,7 +187,8 @@ class Assistant:
             extra = {**extra, "reply_audio": spoken.path}
         return TurnReport(text if input is None else input, turn, self.vehicle.car_state(), timings,
                           transcript=transcript, extra=extra, tts_error=spoken.error if spoken else None,
-                          spoken=spoken)
+                          spoken=spoken,
+                          home=home if any(a.action in HOME_INTENTS for a in turn.actions) else None)
 
     def _speak(self, reply: str, *, wait: bool):
         """Start the reply (and with `wait`, play it out); None when nothing is spoken. A TTS failure
@@ -197,6 +211,7 @@ class Assistant:
     def close(self) -> None:
         if self.speaker is not None:
             self.speaker.stop()
+        self.home.close()
         self.vehicle.close()
         self.nlu.close()
 

@@ -23,6 +23,7 @@ class TurnReport:
     transcript: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     tts_error: str | None = None
+    home: Mapping[str, Any] | None = None  # light -> zigbee2mqtt state requested, on turns of home intents
     spoken: Any = field(default=None, compare=False, repr=False)
 
     @property
@@ -48,6 +49,8 @@ class TurnReport:
                          "writes": a.writes, "frames": [f.to_json() for f in a.frames], "denied": a.denied}
                         for a in self.turn.actions],
         }
+        if self.home is not None:
+            data["home"] = dict(self.home)
         if self.tts_error:
             data["tts_error"] = self.tts_error
         return data | dict(self.extra)

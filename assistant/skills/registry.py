@@ -28,6 +28,7 @@ BUILTIN_SKILLS: dict[str, str] = {
     "body": "assistant.skills.body:BodySkill",
     "media": "assistant.skills.media:MediaSkill",
     "status": "assistant.skills.status:StatusSkill",
+    "home": "assistant.skills.home:HomeSkill",
     "conversation": "assistant.skills.conversation:ConversationSkill",
 }
 SKILLS = Registry("skill", "assistant.skills", BUILTIN_SKILLS)

@@ -31,4 +31,4 @@ def config(tmp_path, monkeypatch):
         if name.startswith("ASSISTANT_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
-    return Config(home=str(tmp_path))
+    return Config(project_home=str(tmp_path))
