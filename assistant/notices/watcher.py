@@ -59,7 +59,7 @@ class Thresholds:
     open_repeat_s: float = 60.0  # a door still open at speed is said again after this
     tire_min_kpa: float = 200.0
     tire_below_others_kpa: float = 40.0
-    ecu_lost_after_s: float = 0.5  # stale this much longer than its freshness window (one late frame is no loss)
+    ecu_lost_after_s: float = 1.0  # stale this much longer than its freshness window (a late frame is no loss)
     ecu_recovered_after_s: float = 2.0  # fresh this long before a lost ECU counts as back (no flapping notices)
     startup_grace_s: float = 2.0  # an ECU never heard counts as lost only after this
     new_drive_after_park_s: float = 120.0

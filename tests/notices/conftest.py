@@ -94,3 +94,61 @@ def make_rig(db, vss):
     yield make
     for rig in rigs:
         rig.close()
+
+
+# -- the live loop ---------------------------------------------------------------------------------
+DEMO = ROOT / "assistant" / "data" / "demo"
+
+
+@pytest.fixture(scope="session")
+def nlu_ready() -> None:
+    from assistant.config import Config
+    from assistant.errors import ModelMissingError
+    from assistant.nlu.backend import load_nlu
+    from assistant.nlu.train import train
+
+    try:
+        load_nlu(Config()).close()
+    except ModelMissingError:
+        train(Config(), progress=lambda *a, **k: None)
+
+
+@pytest.fixture(scope="session")
+def asr_engine(nlu_ready):
+    from assistant.asr.base import load_engine
+    from assistant.config import Config
+
+    return load_engine(Config())
+
+
+@pytest.fixture
+def live_config(tmp_path, monkeypatch):
+    """Defaults, no env overrides, push-to-talk only (no wake phrase), its own virtual channel."""
+    import os
+
+    from assistant.config import Config
+
+    for name in list(os.environ):
+        if name.startswith("ASSISTANT_"):
+            monkeypatch.delenv(name)
+    config = Config()
+    config.vehicle.channel = f"notices_live{os.getpid()}_{next(_channels)}"
+    config.wake.phrase = ""
+    return config
+
+
+@pytest.fixture
+def drive(tmp_path):
+    """drive([{"file": "03_window_halfway.wav", "say": ..., "gap_s": ..., "press": True}, ...], tail_s=...)
+    -> a ScriptSource of those demo recordings under -50 dBFS cabin noise (assistant.live.script)."""
+    import yaml
+
+    from assistant.live.script import Script, ScriptSource
+
+    def make(steps: list[dict], block_ms: int = 30) -> ScriptSource:
+        for step in steps:
+            step["file"] = str(DEMO / step["file"])  # an absolute path stays as it is
+        path = tmp_path / "drive.yml"
+        path.write_text(yaml.safe_dump({"noise_dbfs": -50, "steps": steps}))
+        return ScriptSource(Script.load(path), block_ms=block_ms)
+    return make
