@@ -108,6 +108,7 @@ class LiveAssistant:
         self._turn_open_until = 0.0  # stream time a turn opened by the wake phrase or button waits until
         self._notice_not_before = 0.0  # stream time: a moment after the last reply or turn
         self._button_pending = False  # pressed on the bus, the turn not yet opened by the front end
+        self._answerable: dict | None = None  # the notice just said, until the next turn (its answer)
         self.notices_said: list[dict] = []  # the notice objects, as printed
         self.notice_timing = None
         if notices:
@@ -304,8 +305,16 @@ class LiveAssistant:
                 self.front.open_turn(self._follow_up_until - heard.detected_s)
             return
         end_of_speech = self._end_of_speech(heard, queue_source)
-        report = self.assistant.handle_text("" if heard.rejected else heard.text, speaker_zone=heard.zone or "driver",
-                                            heard_at=end_of_speech, transcript=heard.text, settle=False)
+        text, answering, self._answerable = ("" if heard.rejected else heard.text), self._answerable, None
+        answer = None
+        if answering is not None and text and heard.trigger == "follow_up":  # "close it" after a notice
+            from assistant.notices.answers import answer_to
+            answer = answer_to(answering, text, self.notice_timing.watcher.texts)
+        if answer is not None and answer.reply is not None:
+            report = self._reply_without_action(text, answer.reply)
+        else:
+            report = self.assistant.handle_text(answer.text if answer else text, speaker_zone=heard.zone or "driver",
+                                                heard_at=end_of_speech, transcript=heard.text, settle=False)
         spoken = None
         if self.speaker is not None and report.reply:
             spoken = self.speaker.say(report.reply)
@@ -347,9 +356,22 @@ class LiveAssistant:
         if spoken is not None and spoken.error:
             data["tts_error"] = spoken.error
         log.info("notice %s at %.2f s: %s", notice.kind, now_s, notice.text)
+        self._answerable = data
         self.notices_said.append(data)
         if self.on_notice is not None:
             self.on_notice(data)
+
+    def _reply_without_action(self, text: str, reply: str) -> TurnReport:
+        """A turn the car can only answer ("close it" after a door notice): understood, nothing written."""
+        from assistant.dialogue.state import ActionReport, DialogueTurn
+
+        started = time.perf_counter()
+        parse = self.assistant.nlu.parse(text)
+        nlu_ms = round((time.perf_counter() - started) * 1000, 2)
+        self.assistant.dialogue.conversation.last_reply = reply  # "say that again" repeats it
+        turn = DialogueTurn([ActionReport(parse, parse.name, reply)])
+        return TurnReport(text, turn, self.assistant.vehicle.car_state(), {"nlu": nlu_ms, "dialogue": 0.0},
+                          transcript=text)
 
     def _open_follow_up(self, now_s: float) -> None:
         self._follow_up_until = now_s + self.config.wake.follow_up_s

@@ -19,7 +19,8 @@ import yaml
 from assistant.dialogue.replies import spoken_number
 from assistant.errors import DataError
 
-REQUIRED = ("low_fuel", "low_fuel_reserve", "door_open_moving", "trunk_open_moving", "tire_pressure_low", "ecu_lost")
+REQUIRED = ("low_fuel", "low_fuel_reserve", "door_open_moving", "trunk_open_moving", "tire_pressure_low", "ecu_lost",
+            "door_close_self")
 
 
 class NoticeTexts:

@@ -152,3 +152,45 @@ def test_faults_in_a_scenario_are_for_run_not_sim(tmp_path):
     path.write_text("timeline:\n  - at: 2\n    faults: {melted: [EMS]}\n")
     with pytest.raises(DataError, match="fault kinds"):
         load_timeline(path)
+
+
+WINDOW = "Vehicle.Cabin.Door.Row1.DriverSide.Window.Position"
+TRUNK = "Vehicle.Body.Trunk.Rear.IsOpen"
+
+
+@pytest.mark.parametrize("part", ["door", "trunk"])
+def test_close_it_after_a_notice_is_about_what_the_notice_said(live_config, asr_engine, drive, part):
+    # driving with the driver's window half open; at 0.5 s the passenger door (or the trunk) opens, the car
+    # says so, and the driver answers "close it again" without a wake phrase. To the NLU alone that is a
+    # window follow-up: it must not close the window
+    opened = DOOR if part == "door" else TRUNK
+    source = drive([{"file": str(SILENCE), "say": "(nothing)", "gap_s": 0.0},
+                    {"file": "04_close_it.wav", "say": "close it again", "gap_s": 1.0}])
+    summary, turns, notices = run_live(live_config, source, asr_engine, sink=NullSink(),
+                                       scenario={"Vehicle.Speed": 60, WINDOW: 50},
+                                       cues=[Cue(0.5, set={opened: True})], settle=True)
+    assert [n["kind"] for n in notices] == [f"{part}_open_moving"]
+    [turn] = turns
+    data = turn.to_json()
+    assert data["trigger"] == "follow_up" and data["transcript"] == "close it again"
+    assert data["state"][WINDOW] == 50 and WINDOW not in data["writes"]  # the window was not touched
+    if part == "trunk":
+        assert data["intent"]["name"] == "trunk_close" and data["writes"] == {TRUNK: False}
+        assert data["frames"] and data["state"][TRUNK] is False
+    else:  # the head unit cannot close a door: nothing is sent, and the reply says so
+        assert data["writes"] == {} and data["frames"] == [] and data["state"][DOOR] is True
+        assert data["reply"] == "I can't close a door myself. Please close the passenger door when it's safe to stop."
+
+
+def test_only_a_pronoun_close_right_after_a_notice_is_redirected():
+    from assistant.notices.answers import answer_to
+    from assistant.notices.texts import NoticeTexts
+
+    texts = NoticeTexts.load(ROOT / "intents" / "en" / "responses.yml")
+    trunk = {"kind": "trunk_open_moving", "values": {"speed": 60}}
+    door = {"kind": "door_open_moving", "values": {"door": "rear_left", "speed": 60}}
+    assert answer_to(trunk, "close the window", texts).text == "close the window"  # a part is named: as heard
+    assert answer_to(trunk, "shut it please", texts).text == "close the trunk"
+    assert answer_to(trunk, "thanks", texts).text == "thanks"
+    assert answer_to(door, "close that", texts).reply.endswith("close the rear left door when it's safe to stop.")
+    assert answer_to(door, "close the sunroof", texts).reply is None
