@@ -253,6 +253,10 @@ class LiveAssistant:
         simulator = self.assistant.vehicle.simulator
         for path, value in cue.set.items():
             simulator.set(path, value)
+        if cue.set:  # the head unit sees the change at this stream time, however fast the input runs
+            state, car = self.assistant.vehicle.state, simulator.snapshot()
+            if not state.wait_until(lambda: all(state.read(p).value == car[p] for p in cue.set), timeout=1.0):
+                log.warning("scripted car change at %.2f s was not seen on the bus", cue.at_s)
         for kind, ecus in cue.faults.items():
             nodes = getattr(simulator.faults, kind)
             nodes.clear()
@@ -270,6 +274,17 @@ class LiveAssistant:
                            hint="press the real button, or steer `assistant sim --control` on the external bus")
         if any(c.press for c in self.cues) and self.button_link is None:
             raise ConfigError("a scripted button press needs push-to-talk", hint="set [wake] push_to_talk = true")
+        from assistant.vehicle.simulator import FAULT_KINDS
+
+        ecus = {node.name for node in self.assistant.vehicle.db.nodes} - {"HU"}
+        for cue in self.cues:
+            for kind, names in cue.faults.items():
+                if kind not in FAULT_KINDS:
+                    raise ConfigError(f"unknown fault {kind!r} at {cue.at_s:g} s", hint=f"use {', '.join(FAULT_KINDS)}")
+                unknown = set(names) - ecus - {"*"}
+                if unknown:
+                    raise ConfigError(f"unknown ECU {', '.join(sorted(unknown))} in the faults at {cue.at_s:g} s",
+                                      hint=f"the ECUs are {', '.join(sorted(ecus))}")
 
     # -- barge-in ---------------------------------------------------------------
     def _triggered(self, fired) -> None:

@@ -194,3 +194,15 @@ def test_only_a_pronoun_close_right_after_a_notice_is_redirected():
     assert answer_to(trunk, "thanks", texts).text == "thanks"
     assert answer_to(door, "close that", texts).reply.endswith("close the rear left door when it's safe to stop.")
     assert answer_to(door, "close the sunroof", texts).reply is None
+
+
+def test_a_scenario_naming_an_unknown_ecu_is_refused_before_anything_runs(tmp_path):
+    scenario = tmp_path / "bad.yml"
+    scenario.write_text("timeline:\n  - at: 1\n    faults: {silent: [FLUXCAP]}\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env["ASSISTANT_VEHICLE_CHANNEL"] = f"notices_bad{os.getpid()}"
+    done = subprocess.run([sys.executable, "-m", "assistant", "run", "--input", str(SILENCE), "--fast", "--json",
+                           "--sink", "null", "--wake", "", "--scenario", str(scenario)],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
+    assert done.returncode != 0 and "unknown ECU FLUXCAP" in done.stderr and "EMS" in done.stderr
+    assert '"event": "ready"' not in done.stdout
