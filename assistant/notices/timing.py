@@ -7,7 +7,9 @@ the watcher, queues what is due, and hands back one notice only when
   button, no follow-up window, no dialogue question waiting: the loop says so), and
 - nobody is speaking in the cabin: a voice detector of its own hears the blocks
   even when no turn is open (with a wake phrase the endpointer then sees nothing),
-  and a notice waits until `quiet_s` after the last voiced frame.
+  and a notice waits until `quiet_s` after the last voiced frame. With nothing
+  waiting it only keeps its noise floor current (no speech decisions, so idle CPU
+  does not grow); a notice that comes due is heard out for `quiet_s` first.
 
 A notice that waited is dropped if it stopped being true meanwhile (the door was
 closed), so nothing stale is said.
@@ -51,8 +53,11 @@ class NoticeTiming:
 
     def next(self, block: AudioBlock, *, busy: bool) -> Notice | None:
         """The notice to say now, if any (see the module docstring)."""
+        due = self.watcher.check()
+        if due and not self.waiting:
+            self._last_voice_s = max(self._last_voice_s, block.start_s)  # listen for quiet_s before speaking
+        self.waiting.extend(due)
         self._hear(block)
-        self.waiting.extend(self.watcher.check())
         if not self.waiting or busy or block.start_s - self._last_voice_s < self.quiet_s:
             return None
         while self.waiting:
@@ -66,5 +71,7 @@ class NoticeTiming:
     def _hear(self, block: AudioBlock) -> None:
         size = self._detector.frame_samples
         for i in range(0, len(block.pcm) - size + 1, size):
-            if self._detector.is_speech(block.pcm[i:i + size]):
+            if not self.waiting:
+                self._detector.observe(block.pcm[i:i + size])
+            elif self._detector.is_speech(block.pcm[i:i + size]):
                 self._last_voice_s = block.start_s + (i + size) / PIPELINE_RATE
