@@ -27,6 +27,8 @@ from .watcher import Notice, NoticeWatcher
 log = logging.getLogger(__name__)
 
 QUIET_S = 0.6  # as long as the endpointer's trailing silence: a pause, not the end of a sentence
+CHECK_EVERY_S = 0.1  # of stream time: the watcher looks at the car this often (status frames come every 50-200 ms)
+OBSERVE_EVERY = 4  # with nothing waiting, every 4th block keeps the noise floor current (it moves slowly)
 
 
 class NoticeTiming:
@@ -42,6 +44,8 @@ class NoticeTiming:
         self.dropped: list[Notice] = []  # no longer true when their turn came
         self._detector = SpeechDetector(aggressiveness, frame_ms)
         self._last_voice_s = float("-inf")
+        self._next_check_s = float("-inf")
+        self._blocks = 0
 
     @classmethod
     def from_config(cls, config, vehicle) -> "NoticeTiming":
@@ -53,7 +57,10 @@ class NoticeTiming:
 
     def next(self, block: AudioBlock, *, busy: bool) -> Notice | None:
         """The notice to say now, if any (see the module docstring)."""
-        due = self.watcher.check()
+        due = []
+        if block.start_s >= self._next_check_s:
+            self._next_check_s = block.start_s + CHECK_EVERY_S
+            due = self.watcher.check()
         if due and not self.waiting:
             self._last_voice_s = max(self._last_voice_s, block.start_s)  # listen for quiet_s before speaking
         self.waiting.extend(due)
@@ -69,6 +76,9 @@ class NoticeTiming:
         return None
 
     def _hear(self, block: AudioBlock) -> None:
+        self._blocks += 1
+        if not self.waiting and self._blocks % OBSERVE_EVERY:
+            return
         size = self._detector.frame_samples
         for i in range(0, len(block.pcm) - size + 1, size):
             if not self.waiting:
