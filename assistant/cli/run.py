@@ -75,6 +75,7 @@ def _do_run(args) -> int:
                                   scenario={**initial, **parse_assignments(args.scenario)},
                                   time_scale=args.time_scale, cues=cues,
                                   on_turn=lambda report: _print_turn(args, report, log_file),
+                                  notices=not args.no_notices,
                                   on_notice=lambda notice: _print_notice(args, notice, log_file))
         live_box.append(live)
         try:
@@ -176,6 +177,8 @@ def add_subparser(subparsers) -> None:
                         help="press the steering-wheel voice button at S seconds of input (built-in simulator; "
                              "a real CAN frame on the bus; repeatable)")
     parser.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds")
+    parser.add_argument("--no-notices", action="store_true",
+                        help="don't speak up unasked (low fuel, a door open at speed, ...: assistant/notices/)")
     parser.add_argument("--scenario", dest="scenario_file", metavar="FILE.yml",
                         help="built-in simulator: a scenario file; its timeline (`set:`, `faults:`) plays at "
                              "seconds of input")

@@ -122,22 +122,28 @@ def test_fuel_falling_through_10_and_5_percent_while_driving_is_said_once_each(l
     assert summary.notices == 2
 
 
-def test_run_json_prints_one_notice_object(tmp_path):
-    scenario = tmp_path / "door.yml"
-    scenario.write_text("set: {Vehicle.Speed: 60}\ntimeline:\n  - at: 1.0\n    set: {%s: true}\n" % DOOR)
+def run_cli(*args: str) -> list[dict]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env["ASSISTANT_VEHICLE_CHANNEL"] = f"notices_cli{os.getpid()}"
     done = subprocess.run([sys.executable, "-m", "assistant", "run", "--input", str(SILENCE), "--fast", "--json",
-                           "--sink", "null", "--wake", "", "--scenario", str(scenario)],
+                           "--sink", "null", "--wake", "", *args],
                           capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
     assert done.returncode == 0, done.stderr
-    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_run_json_prints_one_notice_object(tmp_path):
+    scenario = tmp_path / "door.yml"
+    scenario.write_text("set: {Vehicle.Speed: 60}\ntimeline:\n  - at: 1.0\n    set: {%s: true}\n" % DOOR)
+    lines = run_cli("--scenario", str(scenario))
     assert [line["event"] for line in lines] == ["ready", "notice", "stopped"]
     notice = lines[1]
     assert {k: notice[k] for k in ("event", "kind", "text")} == {
         "event": "notice", "kind": "door_open_moving", "text": "Careful, the passenger door is open."}
     assert notice["values"] == {"door": "passenger", "speed": 60.0} and notice["at_s"] >= 1.0
     assert lines[2]["notices"] == 1
+    # --no-notices: the same drive, nothing said unasked
+    assert [line["event"] for line in run_cli("--scenario", str(scenario), "--no-notices")] == ["ready", "stopped"]
 
 
 def test_faults_in_a_scenario_are_for_run_not_sim(tmp_path):
