@@ -12,7 +12,7 @@ seconds (from the end of the reply; with speech barge-in the window is open
 while the reply plays, too).
 
 Proactive notices (assistant/notices/: low fuel, a door open at speed, ...) are
-checked on every block and spoken only between turns: never over a reply, a turn
+checked every 0.1 s of input and spoken only between turns: never over a reply, a turn
 or anyone speaking. A notice is spoken like a reply (barge-in cuts it) and opens
 the same follow-up window, so "thanks" needs no wake phrase.
 """
@@ -366,6 +366,8 @@ class LiveAssistant:
             self._reply_at_s = now_s
         if self.barge_in == "speech" or spoken is None or spoken.error:
             self._open_follow_up(now_s)
+        if spoken is None:  # not spoken (--no-tts): the next one still comes a moment later, not at once
+            self._notice_not_before = now_s + NOTICE_AFTER_REPLY_S
         self.summary.notices += 1
         data = notice.to_json() | {"at_s": round(now_s, 3), "reply_audio": spoken.path if spoken else None}
         if spoken is not None and spoken.error:

@@ -99,7 +99,7 @@ class _Drive:
 
 
 class NoticeWatcher:
-    """Turns the vehicle state into due notices; `check()` it often (every audio block is fine)."""
+    """Turns the vehicle state into due notices; `check()` it often (the live loop: every 0.1 s)."""
 
     def __init__(self, state, db, texts: NoticeTexts, *, clock: Callable[[], float] | None = None,
                  thresholds: Thresholds | None = None) -> None:
