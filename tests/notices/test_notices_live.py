@@ -212,3 +212,16 @@ def test_a_scenario_naming_an_unknown_ecu_is_refused_before_anything_runs(tmp_pa
                           capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
     assert done.returncode != 0 and "unknown ECU FLUXCAP" in done.stderr and "EMS" in done.stderr
     assert '"event": "ready"' not in done.stdout
+
+
+def test_a_notice_waits_for_cabin_speech_that_is_not_a_turn(live_config, asr_engine, drive):
+    # wake-phrase mode, and the driver talks to a passenger ("what is the capital of france", voiced
+    # 1.63-3.25 s of the stream) without it: no turn opens, the endpointer sees nothing, but the
+    # notice's own VAD hears the speech. The door opens at 2.0 s, mid-sentence
+    live_config.wake.phrase = "hello copilot"
+    source = drive([{"file": str(ROOT / "tests" / "asr" / "wav" / "ood_capital.wav"), "say": "chat", "gap_s": 1.0},
+                    {"file": str(SILENCE), "say": "(nothing)", "gap_s": 0.0}])
+    summary, turns, notices = run_live(live_config, source, asr_engine, sink=NullSink(),
+                                       scenario={"Vehicle.Speed": 60}, cues=[Cue(2.0, set={DOOR: True})])
+    assert turns == [] and [n["kind"] for n in notices] == ["door_open_moving"]
+    assert 3.25 <= notices[0]["at_s"] < 3.25 + 1.5  # not at 2.0 over the sentence: after it, soon after
