@@ -225,3 +225,20 @@ def test_a_notice_waits_for_cabin_speech_that_is_not_a_turn(live_config, asr_eng
                                        scenario={"Vehicle.Speed": 60}, cues=[Cue(2.0, set={DOOR: True})])
     assert turns == [] and [n["kind"] for n in notices] == ["door_open_moving"]
     assert 3.25 <= notices[0]["at_s"] < 3.25 + 1.5  # not at 2.0 over the sentence: after it, soon after
+
+
+SCENARIOS = ROOT / "assistant" / "data" / "scenarios"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, kinds", [("low_fuel", ["low_fuel", "low_fuel"]), ("door_at_speed", ["door_open_moving"]),
+                                         ("slow_puncture", ["tire_pressure_low"]), ("ecu_silent", ["ecu_lost"])])
+def test_the_bundled_scenarios_drive_their_notices(live_config, asr_engine, name, kinds):
+    from assistant.vehicle.scenario import load_timeline
+
+    initial, timeline = load_timeline(SCENARIOS / f"{name}.yml")
+    cues = [Cue(step.at, set=step.changes, faults=step.faults) for step in timeline]
+    summary, turns, notices = run_live(live_config, FolderSource([SILENCE] * 3, gap_s=0.0, realtime=True), asr_engine,
+                                       realtime=True, time_scale=200, sink=NullSink(realtime=True), scenario=initial,
+                                       cues=cues)
+    assert [n["kind"] for n in notices] == kinds and summary.notices == len(kinds)
