@@ -178,7 +178,8 @@ def _footer(result: DemoResult) -> str:
     s = result.summary
     replies = sorted(result.out_dir.glob("reply_*.wav"))
     notices = f", {s.notices} notice(s) said unasked" if s.notices else ""
-    lines = [f"\n{s.turns} turns{notices}, {s.frames} CAN frames sent, {len(replies)} spoken replies in {result.out_dir}/; "
+    lines = [f"\n{s.turns} turns{notices}, {s.frames} CAN frames sent, "
+             f"{len(replies)} spoken replies in {result.out_dir}/; "
              f"{len(result.script.steps) - len(result.misses)} of {len(result.script.steps)} commands understood "
              f"as scripted."]
     lines += [f"  not as scripted: {m}" for m in result.misses]

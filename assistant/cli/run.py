@@ -97,7 +97,8 @@ def _do_run(args) -> int:
     if args.json:
         print_json(summary.to_json())
     else:
-        print(f"stopped ({summary.reason}): {summary.turns} turn(s), {summary.notices} notice(s), {summary.frames} frame(s) sent, "
+        print(f"stopped ({summary.reason}): {summary.turns} turn(s), {summary.notices} notice(s), "
+              f"{summary.frames} frame(s) sent, "
               f"{summary.barge_ins} barge-in(s), {summary.dropped_blocks} audio block(s) dropped, "
               f"{summary.tts_errors} TTS error(s), {summary.audio_s:.1f} s of audio in {summary.uptime_s:.1f} s",
               flush=True)

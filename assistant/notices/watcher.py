@@ -4,13 +4,14 @@
 value is no evidence) and returns the notices that are due now, each at most as
 often as CATALOGUE.md allows:
 
-| kind              | when                                              | said at most                        |
-|-------------------|---------------------------------------------------|-------------------------------------|
-| low_fuel          | RelativeLevel below 10 %, then below 5 %          | once per threshold per drive        |
-| door_open_moving  | a door IsOpen while Vehicle.Speed >= 5            | once per opening, again after 60 s  |
-| trunk_open_moving | Trunk.Rear.IsOpen while Vehicle.Speed >= 5        | as door_open_moving                 |
-| tire_pressure_low | a tire below 200 kPa, or 40 kPa below the others  | once per tire per drive             |
-| ecu_lost          | an ECU's status goes stale (silent, stuck counter, bad CRC) while the engine runs | once per ECU until it recovers |
+| kind              | when                                                 | said at most                       |
+|-------------------|------------------------------------------------------|------------------------------------|
+| low_fuel          | RelativeLevel below 10 %, then below 5 %             | once per threshold per drive       |
+| door_open_moving  | a door IsOpen while Vehicle.Speed >= 5               | once per opening, again after 60 s |
+| trunk_open_moving | Trunk.Rear.IsOpen while Vehicle.Speed >= 5           | as door_open_moving                |
+| tire_pressure_low | a tire below 200 kPa, or 40 kPa below the others     | once per tire per drive            |
+| ecu_lost          | an ECU's status stale (silent, stuck counter, CRC)   | once per ECU until it recovers     |
+|                   | while the engine runs                                |                                    |
 
 The DBC has no "engine running" signal, so the engine counts as running when the
 car is out of park or moving (the last values heard, since the VCU itself may be

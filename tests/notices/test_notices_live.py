@@ -81,7 +81,8 @@ def test_an_ecu_going_silent_at_speed_is_said_once(live_config, asr_engine):
     # the engine management stops reporting 1 s into the drive; 5 s of cabin quiet follow. Paced like a
     # microphone: a status frame's freshness is wall time on the bus
     summary, turns, notices = run_live(live_config, FolderSource([SILENCE, SILENCE], gap_s=0.0, realtime=True),
-                                       asr_engine, realtime=True, sink=NullSink(realtime=True), scenario={"Vehicle.Speed": 80},
+                                       asr_engine, realtime=True, sink=NullSink(realtime=True),
+                                       scenario={"Vehicle.Speed": 80},
                                        cues=[Cue(1.0, faults={"silent": ("EMS",)})])
     assert [(n["kind"], n["values"]["ecu"]) for n in notices] == [("ecu_lost", "EMS")]
     assert notices[0]["text"] == "The engine management has stopped reporting. Some features may not work."
@@ -231,7 +232,8 @@ SCENARIOS = ROOT / "assistant" / "data" / "scenarios"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name, kinds", [("low_fuel", ["low_fuel", "low_fuel"]), ("door_at_speed", ["door_open_moving"]),
+@pytest.mark.parametrize("name, kinds", [("low_fuel", ["low_fuel", "low_fuel"]),
+                                         ("door_at_speed", ["door_open_moving"]),
                                          ("slow_puncture", ["tire_pressure_low"]), ("ecu_silent", ["ecu_lost"])])
 def test_the_bundled_scenarios_drive_their_notices(live_config, asr_engine, name, kinds):
     from assistant.vehicle.scenario import load_timeline

@@ -66,7 +66,8 @@ def test_a_door_opening_at_speed_is_said_once_per_opening_and_again_after_60_s(m
     rig.sim.set(DOOR, True)
     came = rig.run(1)
     assert [n.kind for n in came] == ["door_open_moving"]
-    assert came[0].values == {"door": "passenger", "speed": 60} and came[0].text == "Careful, the passenger door is open."
+    assert came[0].values == {"door": "passenger", "speed": 60}
+    assert came[0].text == "Careful, the passenger door is open."
     assert 2.0 < rig.notices[0][0] <= 2.2  # within a BCM cycle of the frame
     assert rig.run(58.5) == []  # still open: not again within 60 s
     assert [n.kind for n in rig.run(1.0)] == ["door_open_moving"]  # 60 s later, still open: again
