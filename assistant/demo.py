@@ -63,7 +63,8 @@ def run_demo(config: Config, out_dir: str | Path = "out/demo", *, script_path: s
     turns: list[DemoTurn] = []
     live = LiveAssistant.open(config, source, sink=NumberedWavSink(out), realtime=realtime, settle=True,
                               time_scale=DEMO_TIME_SCALE, cues=source.cues,
-                              on_turn=lambda report: turns.append(_on_turn(report, source, state, echo)))
+                              on_turn=lambda report: turns.append(_on_turn(report, source, state, echo)),
+                              on_notice=lambda notice: echo(_describe_notice(notice)))
     state = {"car": live.assistant.vehicle.car_state(), "shown": set()}
     try:
         echo(_banner(live, script, out, configured_wake))
@@ -112,6 +113,13 @@ def _describe(turn: DemoTurn, source) -> list[str]:
     timing = f", first audio {first:.0f} ms after end of speech" if first is not None else ""
     lines.append(f"      car says: \"{report.reply}\"   [{spoken}{timing}]")
     return lines
+
+
+def _describe_notice(notice: dict) -> str:
+    """A proactive notice (assistant/notices/): the car speaks unasked."""
+    spoken = Path(notice["reply_audio"]).name if notice.get("reply_audio") else "not spoken"
+    return (f"      ~ the car speaks up unasked ({notice['kind']}, at {notice['at_s']:.1f} s): "
+            f"\"{notice['text']}\"   [{spoken}]")
 
 
 def _understood(report) -> str:
@@ -169,7 +177,9 @@ def _misses(result: DemoResult) -> list[str]:
 def _footer(result: DemoResult) -> str:
     s = result.summary
     replies = sorted(result.out_dir.glob("reply_*.wav"))
-    lines = [f"\n{s.turns} turns, {s.frames} CAN frames sent, {len(replies)} spoken replies in {result.out_dir}/; "
+    notices = f", {s.notices} notice(s) said unasked" if s.notices else ""
+    lines = [f"\n{s.turns} turns{notices}, {s.frames} CAN frames sent, "
+             f"{len(replies)} spoken replies in {result.out_dir}/; "
              f"{len(result.script.steps) - len(result.misses)} of {len(result.script.steps)} commands understood "
              f"as scripted."]
     lines += [f"  not as scripted: {m}" for m in result.misses]

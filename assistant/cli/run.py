@@ -4,9 +4,11 @@
     assistant run --input drive.wav --sink wav:out/replies --json
     assistant run --input cmd.wav --fast --press 0.2 --sink null   # voice button pressed at 0.2 s
     assistant run --bus socketcan:vcan0 --external  # against `assistant sim` in another process
+    assistant run --input drive.wav --fast --scenario door_at_speed.yml --json   # the car changes as it plays
 
 Prints a "ready" line once listening, one line per turn (with --json: the turn's JSON
 object, per-stage timings included; --log FILE appends the same objects to a file),
+one line per proactive notice (`{"event": "notice", "kind", "text", "values", ...}`),
 and a final summary when the input ends or on SIGINT/SIGTERM.
 """
 
@@ -45,9 +47,12 @@ def open_input(args, config):
 def _do_run(args) -> int:
     from assistant.runtime.live import Cue, LiveAssistant
     from assistant.runtime.speech import reply_sink
-    from assistant.vehicle.scenario import parse_assignments
+    from assistant.vehicle.scenario import load_timeline, parse_assignments
 
     config = apply_vehicle_arguments(args, config_from_args(args))
+    initial, timeline = load_timeline(args.scenario_file) if args.scenario_file else ({}, [])
+    cues = [Cue(at, press=True) for at in args.press] + [Cue(step.at, set=step.changes, faults=step.faults)
+                                                         for step in timeline]
     if args.wake is not None:
         config.wake.phrase = args.wake
     stopping: list[str] = []
@@ -67,9 +72,11 @@ def _do_run(args) -> int:
     log_file = open(args.log, "a", encoding="utf-8") if args.log else None
     try:
         live = LiveAssistant.open(config, source, sink=sink, realtime=not args.fast, speak=not args.no_tts,
-                                  scenario=parse_assignments(args.scenario), time_scale=args.time_scale,
-                                  cues=[Cue(at, press=True) for at in args.press],
-                                  on_turn=lambda report: _print_turn(args, report, log_file))
+                                  scenario={**initial, **parse_assignments(args.scenario)},
+                                  time_scale=args.time_scale, cues=cues,
+                                  on_turn=lambda report: _print_turn(args, report, log_file),
+                                  notices=not args.no_notices,
+                                  on_notice=lambda notice: _print_notice(args, notice, log_file))
         live_box.append(live)
         try:
             if stopping:
@@ -90,7 +97,8 @@ def _do_run(args) -> int:
     if args.json:
         print_json(summary.to_json())
     else:
-        print(f"stopped ({summary.reason}): {summary.turns} turn(s), {summary.frames} frame(s) sent, "
+        print(f"stopped ({summary.reason}): {summary.turns} turn(s), {summary.notices} notice(s), "
+              f"{summary.frames} frame(s) sent, "
               f"{summary.barge_ins} barge-in(s), {summary.dropped_blocks} audio block(s) dropped, "
               f"{summary.tts_errors} TTS error(s), {summary.audio_s:.1f} s of audio in {summary.uptime_s:.1f} s",
               flush=True)
@@ -141,6 +149,17 @@ def _print_turn(args, report, log_file) -> None:
     print(f"car> {report.reply}{spoken}{failed}", flush=True)
 
 
+def _print_notice(args, notice: dict, log_file) -> None:
+    if log_file is not None:
+        log_file.write(json.dumps(notice, ensure_ascii=False, default=str) + "\n")
+        log_file.flush()
+    if args.json:
+        print_json(notice)
+        return
+    failed = f"   [not spoken: {notice['tts_error']}]" if notice.get("tts_error") else ""
+    print(f"[{notice['at_s']:.1f} s, notice {notice['kind']}]\ncar (unasked)> {notice['text']}{failed}", flush=True)
+
+
 def add_subparser(subparsers) -> None:
     parser = subparsers.add_parser("run", help="the live assistant: mic (or --input WAV), wake/button, car, speaker",
                                    description=__doc__.split("\n\n")[0])
@@ -159,7 +178,13 @@ def add_subparser(subparsers) -> None:
                         help="press the steering-wheel voice button at S seconds of input (built-in simulator; "
                              "a real CAN frame on the bus; repeatable)")
     parser.add_argument("--duration", type=float, default=None, metavar="S", help="stop after S seconds")
-    parser.add_argument("--json", action="store_true", help="ready line, one JSON object per turn, summary: as JSON")
+    parser.add_argument("--no-notices", action="store_true",
+                        help="don't speak up unasked (low fuel, a door open at speed, ...: assistant/notices/)")
+    parser.add_argument("--scenario", dest="scenario_file", metavar="FILE.yml",
+                        help="built-in simulator: a scenario file; its timeline (`set:`, `faults:`) plays at "
+                             "seconds of input")
+    parser.add_argument("--json", action="store_true",
+                        help="ready line, one JSON object per turn and per notice, summary: as JSON")
     parser.add_argument("--log", metavar="FILE", help="append each turn's JSON object to FILE")
     add_vehicle_arguments(parser)
     parser.set_defaults(func=_do_run)

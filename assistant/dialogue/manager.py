@@ -63,6 +63,11 @@ class DialogueManager:
         """Act on every command of one utterance, each gated and confirmed on its own."""
         return DialogueTurn([self._one(result, speaker_zone) for result in results])
 
+    def answer_only(self, result: ParseResult, reply: str) -> DialogueTurn:
+        """A turn that only answers (`reply`), acting on nothing; "say that again" repeats it."""
+        self.conversation.last_reply = reply
+        return DialogueTurn([ActionReport(result, result.name, reply)])
+
     def expire(self) -> str | None:
         """Drop a yes/no question nobody answered in time (counts as no); the reply to say, if any."""
         pending = self.conversation.pending_confirmation

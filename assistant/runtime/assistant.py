@@ -127,12 +127,14 @@ class Assistant:
                           settle=settle, wait_reply=wait_reply, input=input, extra=extra or {})
 
     def handle_heard(self, heard, *, input: str, heard_at: float | None = None, settle: bool = True,
-                     wait_reply: bool = True, default_zone: str = "driver",
+                     wait_reply: bool = True, default_zone: str = "driver", meaning=None,
                      extra: Mapping[str, Any] | None = None) -> TurnReport:
         """One turn from an utterance of the speech front end (`asr.listener.Heard`).
 
         A transcript the recogniser rejected is an empty turn (the assistant says it did not catch
         it); `heard_at` defaults to when the speaker stopped, as if the audio had arrived live.
+        `meaning` (a `notices.answers.NoticeAnswer`) is what the words mean here, right after a
+        notice: its `text` goes to the NLU instead, or its `reply` is said and nothing is done.
         """
         if heard_at is None:
             heard_at = time.perf_counter() - heard.eos_to_final_ms / 1000
@@ -141,14 +143,15 @@ class Assistant:
                   "end_of_speech_to_transcript": round(heard.eos_to_final_ms, 1)}
         audio = {"zone": heard.zone, "start_s": round(heard.start_s, 3), "end_s": round(heard.end_s, 3),
                  "confidence": round(heard.confidence, 4), "rejected": heard.rejected, "endpoint": heard.reason}
-        return self._turn("" if heard.rejected else heard.text, speaker_zone=heard.zone or default_zone,
+        text = "" if heard.rejected else (meaning.text if meaning is not None else heard.text)
+        return self._turn(text, speaker_zone=heard.zone or default_zone,
                           heard_at=heard_at, transcript=heard.text, settle=settle, wait_reply=wait_reply,
-                          input=input, heard_stages=stages,
+                          input=input, heard_stages=stages, fixed_reply=getattr(meaning, "reply", None),
                           extra={"trigger": heard.trigger, "audio": audio, **(extra or {})})
 
     def _turn(self, text: str, *, speaker_zone: str, heard_at: float | None, transcript: str | None,
               settle: bool, wait_reply: bool, input: str | None, extra: Mapping[str, Any],
-              heard_stages: Mapping[str, float] | None = None) -> TurnReport:
+              heard_stages: Mapping[str, float] | None = None, fixed_reply: str | None = None) -> TurnReport:
         t0 = time.perf_counter() if heard_at is None else heard_at
         self._frame_times.clear()
         started = time.perf_counter()
@@ -162,7 +165,10 @@ class Assistant:
         parsed = time.perf_counter()
         if self._home_skill is not None:
             self._home_skill.take_requested()
-        turn = self.dialogue.handle(results, speaker_zone=speaker_zone)
+        if fixed_reply is not None:  # understood, and the car can only answer it ("close it" after a door notice)
+            turn = self.dialogue.answer_only(results[0], fixed_reply)
+        else:
+            turn = self.dialogue.handle(results, speaker_zone=speaker_zone)
         home = self._home_skill.take_requested() if self._home_skill is not None else {}
         acted = time.perf_counter()
         spoken = self._speak(turn.reply, wait=wait_reply)

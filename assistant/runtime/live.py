@@ -10,6 +10,11 @@ while it speaks. A wake phrase, a button press or (with [wake] barge_in =
 After each reply the next utterance needs no wake phrase for [wake] follow_up_s
 seconds (from the end of the reply; with speech barge-in the window is open
 while the reply plays, too).
+
+Proactive notices (assistant/notices/: low fuel, a door open at speed, ...) are
+checked every 0.1 s of input and spoken only between turns: never over a reply, a turn
+or anyone speaking. A notice is spoken like a reply (barge-in cuts it) and opens
+the same follow-up window, so "thanks" needs no wake phrase.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
+from assistant.asr.listener import TURN_TIMEOUT_S
 from assistant.asr.triggers import VOICE_BUTTON_SIGNAL
 from assistant.errors import BusError, ConfigError
 
@@ -31,17 +37,20 @@ from .taps import ButtonLink, EndpointerTap, TriggerTap
 log = logging.getLogger(__name__)
 
 BARGE_IN_MODES = ("speech", "trigger", "off")
+NOTICE_AFTER_REPLY_S = 1.5  # a notice waits this long after a reply ends (the driver may answer first)
 TRIGGERED_KINDS = ("wake", "button")  # a rejected utterance after these still gets a "sorry"
 
 
 @dataclass(frozen=True)
 class Cue:
     """A scripted event at stream time `at_s` (built-in simulator only): press the voice
-    button (a real SWS_Buttons frame on the bus) and/or change the simulated car."""
+    button (a real SWS_Buttons frame on the bus), change the simulated car, and/or set its
+    injected faults (`{"silent": ["EMS"]}`: the ECUs each named fault kind now applies to)."""
 
     at_s: float
     press: bool = False
     set: dict[str, Any] = field(default_factory=dict)
+    faults: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,6 +60,7 @@ class RunSummary:
     reason: str = ""
     turns: int = 0
     ignored: int = 0  # utterances heard in a follow-up window or always-on mode that were not commands
+    notices: int = 0  # proactive notices said (assistant/notices/)
     frames: int = 0
     button_presses: int = 0
     wakes: int = 0
@@ -70,7 +80,8 @@ class LiveAssistant:
     """One running assistant on one audio source. `open()`, then `run()` (blocks), `stop()` from anywhere."""
 
     def __init__(self, assistant: Assistant, source, *, realtime: bool, settle: bool = False,
-                 cues: list[Cue] | tuple = (), on_turn: Callable[[TurnReport], None] | None = None) -> None:
+                 cues: list[Cue] | tuple = (), on_turn: Callable[[TurnReport], None] | None = None,
+                 notices: bool = True, on_notice: Callable[[dict], None] | None = None) -> None:
         config = assistant.config
         mode = config.wake.barge_in
         if mode not in BARGE_IN_MODES:
@@ -85,15 +96,25 @@ class LiveAssistant:
         self.realtime = realtime
         self.settle = settle
         self.on_turn = on_turn
+        self.on_notice = on_notice
         self.barge_in = mode
         self.cues = sorted(cues, key=lambda c: c.at_s)
         self.summary = RunSummary()
         self.startup_ms = assistant.startup_ms
         self._stop = threading.Event()
         self._started = time.perf_counter()
-        self._reply: TurnReport | None = None  # the turn whose reply is playing, for the follow-up window
+        self._reply: tuple | None = None  # (Spoken, text) of the reply or notice playing, for the follow-up window
         self._reply_at_s = 0.0  # stream time the reply started
         self._follow_up_until = 0.0  # stream time the current follow-up window ends
+        self._turn_open_until = 0.0  # stream time a turn opened by the wake phrase or button waits until
+        self._notice_not_before = 0.0  # stream time: a moment after the last reply or turn
+        self._button_pending = False  # pressed on the bus, the turn not yet opened by the front end
+        self._answerable: dict | None = None  # the notice just said, until the next turn (its answer)
+        self.notices_said: list[dict] = []  # the notice objects, as printed
+        self.notice_timing = None
+        if notices:
+            from assistant.notices.timing import NoticeTiming
+            self.notice_timing = NoticeTiming.from_config(config, assistant.vehicle)
         self.button_link = None
         front = self.front
         if front.trigger is not None:
@@ -193,15 +214,28 @@ class LiveAssistant:
         if self._reply is not None and self.speaker is not None:
             self.speaker.advance(block.start_s - self._reply_at_s)  # as-fast-as-possible runs only
         if self._reply is not None and self.speaker is not None and not self.speaker.playing:
-            report, self._reply = self._reply, None
-            self.speaker.check(report.spoken, report.reply)
+            (spoken, text), self._reply = self._reply, None
+            self.speaker.check(spoken, text)
             if not self.speaker.player.report.stopped:
                 self._open_follow_up(block.start_s)  # the follow-up window runs from the reply's end
+            self._notice_not_before = block.start_s + NOTICE_AFTER_REPLY_S
+        if self.notice_timing is not None:
+            notice = self.notice_timing.next(block, busy=self._busy(block.start_s))
+            if notice is not None:
+                self._say_notice(notice, block.start_s)
 
     def _play_cue(self, cue: Cue) -> None:
         simulator = self.assistant.vehicle.simulator
         for path, value in cue.set.items():
             simulator.set(path, value)
+        if cue.set:  # the head unit sees the change at this stream time, however fast the input runs
+            state, car = self.assistant.vehicle.state, simulator.snapshot()
+            if not state.wait_until(lambda: all(state.read(p).value == car[p] for p in cue.set), timeout=1.0):
+                log.warning("scripted car change at %.2f s was not seen on the bus", cue.at_s)
+        for kind, ecus in cue.faults.items():
+            nodes = getattr(simulator.faults, kind)
+            nodes.clear()
+            nodes.update(ecus)
         if cue.press:
             seen = self.button_link.presses
             simulator.set(VOICE_BUTTON_SIGNAL, True)
@@ -215,15 +249,29 @@ class LiveAssistant:
                            hint="press the real button, or steer `assistant sim --control` on the external bus")
         if any(c.press for c in self.cues) and self.button_link is None:
             raise ConfigError("a scripted button press needs push-to-talk", hint="set [wake] push_to_talk = true")
+        from assistant.vehicle.simulator import FAULT_KINDS
+
+        ecus = {node.name for node in self.assistant.vehicle.db.nodes} - {"HU"}
+        for cue in self.cues:
+            for kind, names in cue.faults.items():
+                if kind not in FAULT_KINDS:
+                    raise ConfigError(f"unknown fault {kind!r} at {cue.at_s:g} s", hint=f"use {', '.join(FAULT_KINDS)}")
+                unknown = set(names) - ecus - {"*"}
+                if unknown:
+                    raise ConfigError(f"unknown ECU {', '.join(sorted(unknown))} in the faults at {cue.at_s:g} s",
+                                      hint=f"the ECUs are {', '.join(sorted(ecus))}")
 
     # -- barge-in ---------------------------------------------------------------
     def _triggered(self, fired) -> None:
+        self._turn_open_until = fired.at_s + TURN_TIMEOUT_S  # until the utterance (or the front end gives up)
+        self._button_pending = False
         if fired.kind == "wake":
             self.summary.wakes += 1
         if self.barge_in != "off":
             self._cut(fired.kind)
 
     def _button_pressed(self) -> None:  # bus thread: cut at once, the turn starts at the next block
+        self._button_pending = True
         if self.barge_in != "off":
             self._cut("button")
 
@@ -237,6 +285,7 @@ class LiveAssistant:
 
     # -- one turn ----------------------------------------------------------------
     def _turn(self, heard, queue_source: QueueSource) -> None:
+        self._turn_open_until = 0.0  # one utterance per turn; a follow-up window may open below
         if heard.rejected and heard.trigger not in TRIGGERED_KINDS:
             # noise or chatter in a follow-up window: no "sorry"; the window stays open until its
             # original end (so a cough does not cost the follow-up, and noise cannot hold it open)
@@ -246,19 +295,57 @@ class LiveAssistant:
                 self.front.open_turn(self._follow_up_until - heard.detected_s)
             return
         end_of_speech = self._end_of_speech(heard, queue_source)
+        answering, self._answerable = self._answerable, None
+        meaning = None
+        if answering is not None and not heard.rejected and heard.trigger == "follow_up":  # "close it" after a notice
+            from assistant.notices.answers import answer_to
+            meaning = answer_to(answering, heard.text, self.notice_timing.watcher.texts)
         report = self.assistant.handle_heard(
             heard, input=_input_at(self.source, heard.start_s) or _describe(self.source), heard_at=end_of_speech,
-            settle=self.settle, wait_reply=False, extra={"event": "turn", "turn": self.summary.turns + 1})
+            settle=self.settle, wait_reply=False, meaning=meaning,
+            extra={"event": "turn", "turn": self.summary.turns + 1})
         spoken = report.spoken
         if spoken is not None:
-            self._reply = report
+            self._reply = (spoken, report.reply)
             self._reply_at_s = heard.detected_s
         self.summary.turns += 1
         self.summary.frames += len(report.turn.frames)
+        self._notice_not_before = heard.detected_s + NOTICE_AFTER_REPLY_S
         if self.barge_in == "speech" or spoken is None or spoken.error:
             self._open_follow_up(heard.detected_s)
         if self.on_turn is not None:
             self.on_turn(report)
+
+    # -- proactive notices -------------------------------------------------------
+    def _busy(self, now_s: float) -> bool:
+        """No notice now: a reply playing or just ended, a turn open (wake phrase, button), speech being
+        endpointed, or a question of the dialogue waiting for its answer in the follow-up window."""
+        conversation = self.assistant.dialogue.conversation
+        question = conversation.pending_confirmation is not None or conversation.pending_slot is not None
+        return (self._reply is not None or (self.speaker is not None and self.speaker.playing)
+                or self._button_pending or self.front.endpointer.in_speech or now_s < self._turn_open_until
+                or now_s < self._notice_not_before or (question and now_s < self._follow_up_until))
+
+    def _say_notice(self, notice, now_s: float) -> None:
+        """Speak a notice like a reply (barge-in cuts it; its end opens the follow-up window)."""
+        spoken = None
+        if self.speaker is not None:
+            spoken = self.speaker.say(notice.text)
+            self._reply = (spoken, notice.text)
+            self._reply_at_s = now_s
+        if self.barge_in == "speech" or spoken is None or spoken.error:
+            self._open_follow_up(now_s)
+        if spoken is None:  # not spoken (--no-tts): the next one still comes a moment later, not at once
+            self._notice_not_before = now_s + NOTICE_AFTER_REPLY_S
+        self.summary.notices += 1
+        data = notice.to_json() | {"at_s": round(now_s, 3), "reply_audio": spoken.path if spoken else None}
+        if spoken is not None and spoken.error:
+            data["tts_error"] = spoken.error
+        log.info("notice %s at %.2f s: %s", notice.kind, now_s, notice.text)
+        self._answerable = data
+        self.notices_said.append(data)
+        if self.on_notice is not None:
+            self.on_notice(data)
 
     def _open_follow_up(self, now_s: float) -> None:
         self._follow_up_until = now_s + self.config.wake.follow_up_s

@@ -11,6 +11,7 @@ in order, with the recording of each:
         gap_s: 1.5             # pause before it (default 1.5 s)
         press: false           # press the steering-wheel voice button as it starts
         set: {}                # change the simulated car as it starts (the car drives off, ...)
+        set_after_s: 0.5       # ... or this many seconds into the recording (a door opens mid-sentence)
         expect: {intent: greet, state: {}, denied: false}   # what the demo test checks
 
 `ScriptSource` plays it as an AudioSource; its `cues` carry the presses and car
@@ -47,6 +48,7 @@ class Step:
     press: bool = False
     set: dict[str, Any] = field(default_factory=dict)
     expect: dict[str, Any] = field(default_factory=dict)
+    set_after_s: float | None = None  # None: the car changes as the step starts
 
 
 @dataclass
@@ -71,11 +73,12 @@ class Script:
             if not isinstance(raw, dict) or not raw.get("file") or not isinstance(raw.get("say"), str):
                 raise DataError(f"{path}: step {n} needs `file:` and `say:` text",
                                 hint='quote words YAML reads as other types: say: "yes"')
-            unknown = set(raw) - {"file", "say", "gap_s", "press", "set", "expect"}
+            unknown = set(raw) - {"file", "say", "gap_s", "press", "set", "expect", "set_after_s"}
             if unknown:
                 raise DataError(f"{path}: step {n} has unknown keys {sorted(unknown)}")
             steps.append(Step(path.parent / raw["file"], str(raw["say"]), float(raw.get("gap_s", DEFAULT_GAP_S)),
-                              bool(raw.get("press", False)), dict(raw.get("set") or {}), dict(raw.get("expect") or {})))
+                              bool(raw.get("press", False)), dict(raw.get("set") or {}), dict(raw.get("expect") or {}),
+                              None if raw.get("set_after_s") is None else float(raw["set_after_s"])))
         noise, wake = doc.get("noise_dbfs"), doc.get("wake_phrase")
         return cls(steps, None if noise is None else float(noise), str(doc.get("voice", "")), path,
                    None if wake is None else str(wake))
@@ -98,8 +101,11 @@ class ScriptSource:
             clock += step.gap_s
             duration = probe(step.file).duration
             self.spans.append((clock, clock + duration))
-            if step.press or step.set:
-                self.cues.append(Cue(max(0.0, clock - 0.1), press=step.press, set=step.set))
+            later = step.set if step.set_after_s is not None else {}
+            if step.press or (step.set and not later):
+                self.cues.append(Cue(max(0.0, clock - 0.1), press=step.press, set={} if later else step.set))
+            if later:
+                self.cues.append(Cue(clock + step.set_after_s, set=later))
             clock += duration
         self.duration_s = clock + TAIL_S
         self.current: Path | None = None

@@ -1,8 +1,9 @@
 """The simulated car's physics, in VSS terms: what the ECUs would report.
 
 Windows and the sunroof travel over seconds, the cabin drifts toward the
-driver's setpoint, distance accumulates with speed, and speed and gear come
-from the scenario. The simulator (simulator.py) puts this on the bus.
+driver's setpoint, distance accumulates with speed, fuel burns with distance
+(and the range follows the fuel left), and speed and gear come from the
+scenario. The simulator (simulator.py) puts this on the bus.
 """
 
 from __future__ import annotations
@@ -50,7 +51,15 @@ DEFAULTS: dict[str, Any] = {
 
 TRAVEL_PERCENT_PER_S = {"window": 25.0, "sunroof": 20.0}  # full travel in 4 s / 5 s
 CABIN_DRIFT_PER_S = 0.05  # degC per second toward the driver setpoint
-RANGE_M_PER_PERCENT = 7_680  # 62.5 % -> 480 km
+RANGE_M_PER_PERCENT = 7_680  # 62.5 % -> 480 km; a percent of the tank lasts this far
+FUEL = "Vehicle.Powertrain.FuelSystem.RelativeLevel"
+RANGE = "Vehicle.Powertrain.Range"
+FUEL_REPORT_STEP = 0.5  # the EMS reports the level in half percents (DBC scale)
+
+
+def range_for(fuel_percent: float) -> int:
+    """The remaining range (m) the EMS reports for this much fuel, in whole km as on the bus."""
+    return int(round(fuel_percent * RANGE_M_PER_PERCENT / 1000)) * 1000
 
 
 @dataclass
@@ -82,6 +91,8 @@ class CarModel:
         self.state[path] = value
         self.targets.pop(path, None)
         self.exact.pop(path, None)
+        if path == FUEL:  # the range is computed from the fuel left, as the EMS does
+            self.state[RANGE] = range_for(value)
         if path == SPEED and value > 0 and self.state[GEAR] == PARK:
             self.state[GEAR] = DRIVE  # a moving car is not in park unless the scenario says so
 
@@ -98,8 +109,25 @@ class CarModel:
         changed |= self._drift(dt)
         speed = self.state[SPEED]
         if speed > 0:
-            self.state["Vehicle.TraveledDistance"] += speed / 3.6 * dt
+            metres = speed / 3.6 * dt
+            self.state["Vehicle.TraveledDistance"] += metres
             changed.add("Vehicle.TraveledDistance")
+            changed |= self._burn(metres)
+        return changed
+
+    def _burn(self, metres: float) -> set[str]:
+        """Driving burns fuel at the rate the range assumes; the level is reported in half percents."""
+        exact = max(0.0, self.exact.get(FUEL, float(self.state[FUEL])) - metres / RANGE_M_PER_PERCENT)
+        self.exact[FUEL] = exact
+        shown = round(exact / FUEL_REPORT_STEP) * FUEL_REPORT_STEP
+        changed = set()
+        if shown != self.state[FUEL]:
+            self.state[FUEL] = shown
+            changed.add(FUEL)
+        new_range = range_for(exact)
+        if new_range != self.state[RANGE]:
+            self.state[RANGE] = new_range
+            changed.add(RANGE)
         return changed
 
     def _travel(self, dt: float) -> set[str]:
