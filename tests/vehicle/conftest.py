@@ -50,7 +50,7 @@ class Rig:
             self.sim.set(path, value)
         self.gate = SafetyGate(self.hu_bus, db, vss, self.state, clock=self.clock, write_timeout_s=0)
         self.sent_by_hu: list[can.Message] = []
-        self.pump()
+        self.pump(0.45)  # every status ID live: LIVE_AFTER frames of the slowest (200 ms) message
 
     def pump(self, seconds: float = 0.0, step: float = 0.01) -> None:
         """Advance time; the simulator sends what is due; frames are delivered both ways."""
