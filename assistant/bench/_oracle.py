@@ -16,7 +16,8 @@ Status trust is restated from the spec (README "Trust is earned"), not imported:
 ID, a frame with a bad length or CRC breaks the run; otherwise its counter must be the last
 good frame's plus one, within the ID's freshness window, to extend the run (else a new run of
 1 starts); more frames in 1 s than one sender sends (1.5 x the cycle rate + 3 for cyclic IDs,
-103 for on-change ones) or an undecodable payload breaks it. The ID is live while the run has
+103 for on-change ones), a cyclic frame sooner than a quarter cycle after the last, or an
+undecodable payload breaks it. The ID is live while the run has
 3 frames or more; only live frames count as reported state and freshness.
 
 `predict()` answers what a correct gate should decide for a candidate frame on the state
@@ -150,6 +151,8 @@ class SafetyOracle:
         self.statuses = {m.frame_id: m for m in self.db.messages if HEAD_UNIT not in m.senders}
         self.window = {i: min(10 * m.cycle_time / 1000.0, MAX_WINDOW_S) if m.cycle_time else MAX_WINDOW_S
                        for i, m in self.statuses.items()}
+        self.min_gap = {i: m.cycle_time / 4000.0 if m.cycle_time and m.send_type in (None, "Cyclic") else 0.0
+                        for i, m in self.statuses.items()}
         self.max_per_window = {
             i: (int(1.5 * RATE_WINDOW_S * 1000.0 / m.cycle_time) + 3
                 if m.cycle_time and m.send_type in (None, "Cyclic") else int(ON_CHANGE_FRAMES_PER_S * RATE_WINDOW_S) + 3)
@@ -194,7 +197,8 @@ class SafetyOracle:
         run = self._run.get(frame_id, 0) + 1 if follows else 1
         arrivals = [t for t in self._arrivals.get(frame_id, ()) if at - t < RATE_WINDOW_S] + [at]
         self._arrivals[frame_id] = arrivals
-        if len(arrivals) > self.max_per_window[frame_id]:
+        too_soon = previous is not None and 0 <= at - previous[1] < self.min_gap[frame_id]
+        if too_soon or len(arrivals) > self.max_per_window[frame_id]:
             run = 0  # two senders on one ID
         try:
             values = message.decode(data, decode_choices=True, scaling=True)

@@ -127,6 +127,13 @@ RATE_WINDOW_S = 1.0  # frames are counted over this window to spot a second send
 ON_CHANGE_MAX_RATE = 100.0  # frames/s an on-change status may reach (one per 10 ms)
 
 
+def min_gap_s(cycle_ms: int | None, send_type: str | None) -> float:
+    """The shortest gap between two frames of one cyclic sender: a quarter of its cycle.
+    A frame sooner than that after the last is a second sender on the ID (0 = no limit,
+    for on-change status, whose frames may come close together)."""
+    return cycle_ms / 4000.0 if cycle_ms and send_type in (None, "Cyclic") else 0.0
+
+
 def max_frames_per_window(cycle_ms: int | None, send_type: str | None) -> int:
     """How many frames of one status ID a single sender can put in RATE_WINDOW_S.
 
@@ -142,6 +149,7 @@ def max_frames_per_window(cycle_ms: int | None, send_type: str | None) -> int:
 class _Source:
     counter: int | None = None  # of the last frame with a good checksum
     at: float = 0.0
+    sent_at: float | None = None  # its bus timestamp
     streak: int = 0  # consecutive frames in one correct counter sequence
     arrivals: deque = field(default_factory=deque)
 
@@ -162,17 +170,22 @@ class StatusMonitor:
     freshness window (`gap_s`): then the run of correct frames grows, else a new run starts
     at 1 (a repeated counter = a stuck or duplicated sender; a jump = lost frames, a restarted
     ECU or a second sender interleaving). More frames in RATE_WINDOW_S than one sender can
-    send (`max_frames`) also breaks the run. The ID is live while its run has LIVE_AFTER
+    send (`max_frames`), or a frame sooner than `min_gap_s` after the last by bus timestamp
+    (a spoofer answering each real frame at once), also breaks the run. The ID is live while its run has LIVE_AFTER
     frames or more; until then its content is not evidence of the car's state.
     """
 
-    def __init__(self, gap_s: Mapping[int, float], max_frames: Mapping[int, int]) -> None:
+    def __init__(self, gap_s: Mapping[int, float], max_frames: Mapping[int, int],
+                 min_gap: Mapping[int, float] | None = None) -> None:
         self._gap = dict(gap_s)
         self._max = dict(max_frames)
+        self._min_gap = dict(min_gap or {})
         self._sources: dict[int, _Source] = {}
         self._live: dict[int, bool] = {}
 
-    def check(self, arbitration_id: int, data: bytes, now: float, length: int = 8) -> StatusCheck:
+    def check(self, arbitration_id: int, data: bytes, now: float, length: int = 8,
+              sent_at: float | None = None) -> StatusCheck:
+        """Judge one frame received at `now` (`sent_at`: its bus timestamp, else `now`)."""
         source = self._sources.setdefault(arbitration_id, _Source())
         if len(data) != length or data[CHECKSUM_BYTE] != checksum(arbitration_id, data):
             source.streak = 0
@@ -187,12 +200,14 @@ class StatusMonitor:
             if source.counter is not None and now - source.at <= self._gap[arbitration_id]:
                 error = "repeated" if counter == source.counter else "wrong_sequence"
             source.streak = 1
-        source.counter, source.at = counter, now
+        sent_at = now if sent_at is None else sent_at
+        too_soon = source.sent_at is not None and 0 <= sent_at - source.sent_at < self._min_gap.get(arbitration_id, 0.0)
+        source.counter, source.at, source.sent_at = counter, now, sent_at
         arrivals = source.arrivals
         arrivals.append(now)
         while arrivals and now - arrivals[0] >= RATE_WINDOW_S:
             arrivals.popleft()
-        if len(arrivals) > self._max[arbitration_id]:
+        if too_soon or len(arrivals) > self._max[arbitration_id]:
             source.streak, error = 0, "too_fast"
         live = source.streak >= LIVE_AFTER
         return self._set(arbitration_id, StatusCheck(live, None if live else (error or "init")))

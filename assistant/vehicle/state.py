@@ -22,7 +22,7 @@ import can
 from cantools.database.can import Database, Message
 
 from assistant.vehicle.dbc import payload_signals, status_messages
-from assistant.vehicle.e2e import StatusMonitor, max_frames_per_window
+from assistant.vehicle.e2e import StatusMonitor, max_frames_per_window, min_gap_s
 from assistant.vehicle.vss import VssMap
 
 log = logging.getLogger(__name__)
@@ -60,25 +60,31 @@ class VehicleState(can.Listener):
         self._received_at: dict[str, float] = {}
         self._e2e = StatusMonitor(
             {m.frame_id: self._window[m.name] for m in self._by_id.values()},
-            {m.frame_id: max_frames_per_window(m.cycle_time, m.send_type) for m in self._by_id.values()})
+            {m.frame_id: max_frames_per_window(m.cycle_time, m.send_type) for m in self._by_id.values()},
+            {m.frame_id: min_gap_s(m.cycle_time, m.send_type) for m in self._by_id.values()})
         self._changed = threading.Condition()
         self._subscribers: dict[str, list[Callable[[Any], None]]] = {}
         self.rejected: Counter[str] = Counter()
+        self.warming = 0  # good frames heard before their ID was live (start-up, after a gap)
 
     # -- input ---------------------------------------------------------------
     def on_message_received(self, msg: can.Message) -> None:
         if msg.is_error_frame or msg.is_remote_frame or msg.is_extended_id:
             self.rejected["not_a_status_frame"] += 1
             return
-        self.feed(msg.arbitration_id, bytes(msg.data))
+        self.feed(msg.arbitration_id, bytes(msg.data), sent_at=msg.timestamp or None)
 
-    def feed(self, arbitration_id: int, data: bytes) -> bool:
-        """Decode one frame; False (and counted in `rejected`) when it is not trustworthy."""
+    def feed(self, arbitration_id: int, data: bytes, *, sent_at: float | None = None) -> bool:
+        """Decode one frame; False (and counted in `rejected`) when it is not trustworthy.
+
+        `sent_at` is the frame's bus timestamp (socketcan: the kernel's receive time), used to
+        spot frames that come too close together; without it the state's clock is used.
+        """
         message = self._by_id.get(arbitration_id)
         if message is None:
             return False  # someone else's traffic: not ours to judge
         with self._changed:  # is_fresh() reads the monitor from other threads
-            check = self._e2e.check(arbitration_id, data, self._clock(), message.length)
+            check = self._e2e.check(arbitration_id, data, self._clock(), message.length, sent_at)
         if check.error in ("length", "checksum"):
             return self._reject(check.error, message)
         try:
@@ -95,6 +101,9 @@ class VehicleState(can.Listener):
                 return self._untrusted("out_of_range", message)
             updates[mapped.path] = value
         if not check.live:  # intact, but the sender has not earned trust (or just lost it)
+            if check.error == "init":  # a good frame on the way to LIVE_AFTER: not a fault
+                self.warming += 1
+                return False
             return self._reject(check.error, message)
         with self._changed:
             changed = {p: v for p, v in updates.items() if self._values.get(p) != v}

@@ -42,8 +42,10 @@ def judge(car, oracle):
     truth = {SPEED: 0.0, "Vehicle.Powertrain.Transmission.SelectedGear": 126}
     oracle.truth = lambda: truth
     for message in db.messages:
-        if "HU" not in message.senders:
-            assert oracle.status_frame(message.frame_id, frame(db, message.name, 1), 10.0)
+        if "HU" not in message.senders:  # live after 3 frames whose counter advanced by one
+            assert not oracle.status_frame(message.frame_id, frame(db, message.name, 14), 9.8)
+            assert not oracle.status_frame(message.frame_id, frame(db, message.name, 15), 9.9)
+            assert oracle.status_frame(message.frame_id, frame(db, message.name, 0), 10.0)
 
     def kinds(name_or_id, data, at=10.0, **flags):
         frame_id = name_or_id if isinstance(name_or_id, int) else db.get_message_by_name(name_or_id).frame_id

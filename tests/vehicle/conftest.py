@@ -41,8 +41,9 @@ class Rig:
         self.db, self.vss = db, vss
         self.clock = FakeClock()
         channel = f"rig{next(_channels)}"
-        self.hu_bus = can.Bus(interface="virtual", channel=channel)
-        self.sim_bus = can.Bus(interface="virtual", channel=channel)
+        # preserve_timestamps: the simulator stamps nothing (0), so the state times frames by the fake clock
+        self.hu_bus = can.Bus(interface="virtual", channel=channel, preserve_timestamps=True)
+        self.sim_bus = can.Bus(interface="virtual", channel=channel, preserve_timestamps=True)
         self.sniffer = can.Bus(interface="virtual", channel=channel)
         self.state = VehicleState(db, vss, clock=self.clock)
         self.sim = EcuSimulator(self.sim_bus, db, vss, faults=faults, clock=self.clock)
