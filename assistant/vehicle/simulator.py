@@ -77,6 +77,7 @@ class EcuSimulator:
         self._commands = {m.frame_id: m for m in command_messages(db)}
         self._status = status_messages(db)
         self._status_ids = {m.frame_id for m in self._status}
+        self._encode_failed: set[str] = set()
         for message in self._status:
             for signal in payload_signals(message):
                 if (message.name, signal.name) not in vss.by_status:
@@ -237,7 +238,9 @@ class EcuSimulator:
             data = message.encode({**values, COUNTER: 0, CHECKSUM: 0}, strict=True)
         except Exception as exc:  # cantools EncodeError & co: skip this frame, keep the car running
             self.ignored["status_encode_error"] += 1
-            log.warning("simulator could not encode %s: %s", message.name, exc)
+            if message.name not in self._encode_failed:  # once per message, not per cycle
+                self._encode_failed.add(message.name)
+                log.warning("simulator could not encode %s (skipped while it lasts): %s", message.name, exc)
             return
         counter = self._counter.peek(message.frame_id) if self.faults.hits("stale_counter", ecu) \
             else self._counter.next(message.frame_id)

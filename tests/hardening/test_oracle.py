@@ -9,6 +9,7 @@ import pytest
 
 from assistant.bench._gatefuzz import GateFuzzer
 from assistant.bench._oracle import CHECKSUM_BYTE, COUNTER_BYTE, crc8_j1850, expected_checksum
+from assistant.vehicle.e2e import StatusCheck, StatusMonitor
 from assistant.vehicle.gate import SafetyGate
 from assistant.vehicle.ratelimit import RateLimiter
 from assistant.vehicle.state import Reading
@@ -200,7 +201,29 @@ def _stuck_counter(bus, db, vss, state, **kw):
     return gate
 
 
+class _FirstFrameTrusted(StatusMonitor):
+    """The old reception: any intact frame counts (no run of counters, no second-sender checks)."""
+
+    def check(self, arbitration_id, data, now, length=8, sent_at=None):
+        result = super().check(arbitration_id, data, now, length, sent_at)
+        if result.error in ("length", "checksum"):
+            return result
+        return self._set(arbitration_id, StatusCheck(True))
+
+
+def _any_sender_trusted(bus, db, vss, state, **kw):
+    state._e2e = _FirstFrameTrusted(state._e2e._gap, state._e2e._max)
+    return SafetyGate(bus, db, vss, state, **kw)
+
+
+def _counter_from_zero(bus, db, vss, state, **kw):
+    kw.pop("alive_counter")  # every (re)start counts from 0 again, as before the sender lock
+    return SafetyGate(bus, db, vss, state, **kw)
+
+
 @pytest.mark.parametrize("factory, kinds", [
+    (_any_sender_trusted, {"stale_target"}),  # a stuck ECU trusted; the spoofed 0 km/h: test_second_sender.py
+    (_counter_from_zero, {"counter"}),
     (_no_rules, {"rule"}),
     (_no_rate_limit, {"rate"}),
     (_stale_trusted, {"stale_target", "rule_on_stale_state"}),
