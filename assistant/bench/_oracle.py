@@ -18,7 +18,8 @@ good frame's plus one, within the ID's freshness window, to extend the run (else
 1 starts); more frames in 1 s than one sender sends (1.5 x the cycle rate + 3 for cyclic IDs,
 103 for on-change ones), a cyclic frame sooner than a quarter cycle after the last, or an
 undecodable payload breaks it. The ID is live while the run has
-3 frames or more; only live frames count as reported state and freshness.
+3 frames or more; only live frames count as reported state and freshness. A frame that
+decodes to a value outside its signal's range or to no known state also breaks the run.
 
 `predict()` answers what a correct gate should decide for a candidate frame on the state
 the bus has reported, so callers can also catch a gate that refuses what it should allow.
@@ -160,6 +161,7 @@ class SafetyOracle:
         self.defined = {i: _defined_bits(m) for i, m in self.commands.items()}
         entries = _read_vss_map(vss_map_path)
         self.by_command = {e.command: e for e in entries if e.command}
+        self.by_status = {e.status: e for e in entries}
         self.by_path = {e.path: e for e in entries}
         self.status_id = {e.path: self.db.get_message_by_name(e.status[0]).frame_id for e in entries}
         park = self.by_path[GEAR].choices.get("P")
@@ -205,12 +207,31 @@ class SafetyOracle:
         except Exception:  # cantools: anything undecodable is untrustworthy
             run = 0
             values = None
+        if values is not None and not self._plausible(frame_id, values):
+            run = 0  # intact but impossible (out of range, not a named state): not this ECU's word
         self._run[frame_id] = run
         self.live[frame_id] = run >= LIVE_RUN
         if not self.live[frame_id]:
             return False
         self.last_valid[frame_id] = at
         self.reported[frame_id] = values
+        return True
+
+    def _plausible(self, frame_id: int, values: Mapping[str, Any]) -> bool:
+        """Every mapped signal holds a state the mapping knows (a value name) or a number in range."""
+        message = self.statuses[frame_id]
+        for signal in message.signals:
+            entry = self.by_status.get((message.name, signal.name))
+            if entry is None:
+                continue
+            value = values[signal.name]
+            if hasattr(value, "name") or isinstance(value, str):
+                if str(value) not in entry.choices:
+                    return False
+            elif entry.choices:
+                return False
+            elif signal.minimum is not None and not signal.minimum <= value <= signal.maximum:
+                return False
         return True
 
     def fresh(self, status_id: int, at: float) -> bool:
