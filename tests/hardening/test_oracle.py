@@ -4,6 +4,8 @@ A fuzz run with zero violations only means something if the same run finds viola
 gate that is broken on purpose; the sabotage tests below break one safety layer each.
 """
 
+import math
+
 import can
 import pytest
 
@@ -29,11 +31,20 @@ def frame(db, name: str, counter: int = 0, **values) -> bytes:
     if "HU" in message.senders:
         signals = {s.name: values.get(s.name, "NoRequest") for s in message.signals}
         data = bytearray(message.encode({**signals, "COUNTER": 0, "CHECKSUM": 0}, strict=False))
-    else:  # a status frame: all raw zero (speed 0, gear P)
-        data = bytearray(message.encode({s.name: 0 for s in message.signals}, scaling=False, strict=False))
+    else:  # a status frame: raw zero where that is a real state (speed 0, gear P), else the lowest one
+        data = bytearray(message.encode({s.name: _lowest_raw(s) for s in message.signals}, scaling=False,
+                                        strict=False))
     data[COUNTER_BYTE] = (data[COUNTER_BYTE] & 0xF0) | counter
     data[CHECKSUM_BYTE] = expected_checksum(message.frame_id, data)
     return bytes(data)
+
+
+def _lowest_raw(signal) -> int:
+    if signal.choices:
+        return 0 if 0 in signal.choices else min(signal.choices)
+    if signal.minimum is None or signal.minimum <= signal.offset:
+        return 0
+    return math.ceil((signal.minimum - signal.offset) / signal.scale)
 
 
 @pytest.fixture

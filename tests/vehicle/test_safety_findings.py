@@ -37,7 +37,8 @@ from assistant.vehicle.simulator import EcuSimulator, Faults
 from assistant.vehicle.state import VehicleState
 from assistant.vehicle.vss import load_vss_map
 
-from conftest import DBC, VSS_MAP
+ROOT = Path(__file__).resolve().parents[2]
+DBC, VSS_MAP = ROOT / "can_dbc" / "faw_demo.dbc", ROOT / "can_dbc" / "vss_map.yml"
 
 TRUNK = "Vehicle.Body.Trunk.Rear.IsOpen"
 WINDOW = "Vehicle.Cabin.Door.Row1.DriverSide.Window.Position"
