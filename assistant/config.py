@@ -181,8 +181,9 @@ class VehicleConfig:
     interface: str = _doc("python-can interface: virtual, socketcan, ...", "virtual", choices=_can_interfaces)
     channel: str = _doc("python-can channel (virtual bus name, or vcan0 for socketcan).", "faw0", pattern=NONEMPTY)
     simulator: str = _doc(
-        "builtin = run the ECU simulator in-process; external = a car or `assistant sim` "
-        "is on the bus.", "builtin", choices=("auto", "builtin", "external"))
+        "auto = the built-in ECU simulator on the virtual bus, the external car on any other; "
+        "builtin = the simulator in-process (virtual bus only); external = a car or `assistant sim` "
+        "is on the bus.", "auto", choices=("auto", "builtin", "external"))
     time_scale: float = _doc("Built-in simulator speed-up (windows travel faster).", 1.0, minimum=0.1, maximum=1000.0)
     write_timeout_s: float = _doc("Closed loop: how long to wait for the ECU's status.", 2.0, minimum=0.1, maximum=30.0)
 

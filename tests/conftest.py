@@ -73,15 +73,15 @@ def new_config():
 @pytest.fixture
 def make_assistant(nlu_ready, new_config):
     """`make_assistant(scenario, *, config=None, speak=False, **options)`: an Assistant with the real
-    embedded NLU on the built-in simulator (time scale 50), on `config` or a `new_config()`; closed
+    embedded NLU on the built-in simulator (time scale 50 unless given), on `config` or a `new_config()`; closed
     after the test."""
     from assistant.runtime import Assistant
 
     opened = []
 
     def make(scenario: dict | None = None, *, config: Config | None = None, speak: bool = False, **options):
-        assistant = Assistant.open(config or new_config(), speak=speak, scenario=scenario or {},
-                                   time_scale=50, **options)
+        options.setdefault("time_scale", 50)
+        assistant = Assistant.open(config or new_config(), speak=speak, scenario=scenario or {}, **options)
         opened.append(assistant)
         return assistant
 

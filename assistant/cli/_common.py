@@ -34,7 +34,8 @@ def add_vehicle_arguments(parser, *, scenario: bool = True) -> None:
     group.add_argument("--bus", metavar="INTERFACE:CHANNEL",
                        help="python-can bus, e.g. socketcan:vcan0 (default: config [vehicle])")
     group.add_argument("--external", action="store_true",
-                       help="a real car or `assistant sim` is on the bus: don't start the built-in simulator")
+                       help="a real car or `assistant sim` is on the bus: don't start the built-in simulator "
+                            "(already so on any bus but virtual)")
     if scenario:
         group.add_argument("--set", dest="scenario", action="append", default=[], metavar="VSS_PATH=VALUE",
                            help="built-in simulator: the car's state before the first turn (repeatable)")

@@ -23,6 +23,7 @@ from cantools.database.can import Database, Message
 from assistant.errors import BusError
 from assistant.vehicle import e2e
 from assistant.vehicle.dbc import COUNTER, CHECKSUM, NO_REQUEST, command_messages, payload_signals
+from assistant.vehicle.manifest import TransmitManifest, load_manifest
 from assistant.vehicle.ratelimit import RateLimiter
 from assistant.vehicle.rules import RULES, Rule, check_rules
 from assistant.vehicle.state import VehicleState
@@ -87,20 +88,27 @@ class SafetyGate:
 
     def __init__(self, bus: can.BusABC, db: Database, vss: VssMap, state: VehicleState, *,
                  rules: tuple[Rule, ...] = RULES, rate_limiter: RateLimiter | None = None,
-                 write_timeout_s: float = 2.0, clock: Callable[[], float] = time.monotonic) -> None:
+                 write_timeout_s: float = 2.0, clock: Callable[[], float] = time.monotonic,
+                 alive_counter: e2e.AliveCounter | None = None, manifest: "TransmitManifest | None" = None) -> None:
+        (manifest or load_manifest()).verify(db)  # DataError when the DBC's transmit side is not the pinned one
         self._bus = bus
         self._vss = vss
         self._state = state
         self._rules = rules
         self._clock = clock
         self._limiter = rate_limiter or RateLimiter(clock=clock)
-        self._counter = e2e.AliveCounter()
+        self._counter = alive_counter or e2e.AliveCounter()
         self._commands = {m.frame_id: m for m in command_messages(db)}
         self.whitelist = frozenset((m.frame_id, m.length) for m in self._commands.values())
         self._defined = {i: _defined_bits(m) for i, m in self._commands.items()}
         self.write_timeout_s = write_timeout_s
         self._lock = threading.Lock()
         self.listeners: list[Callable[[SentFrame], None]] = []
+
+    def counters(self) -> dict[int, int]:
+        """The next alive counter per command ID (what a restarted head unit must continue)."""
+        with self._lock:
+            return self._counter.state()
 
     # -- high level: VSS writes with confirmation -------------------------------
     def write(self, changes: Mapping[str, Any], *, timeout_s: float | None = None) -> WriteResult:

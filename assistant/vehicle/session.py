@@ -1,6 +1,13 @@
 """The head unit's connection to the car: bus, state cache, safety gate, and
 (when configured) the built-in ECU simulator on its own bus handle.
 
+The built-in simulator runs only on python-can's in-process `virtual` bus: on any bus
+another process can share (socketcan, socketcand, ...) the car is already there, and a
+second set of ECU status frames from the head unit would contradict it (a simulated
+0 km/h beside the real 80). `[vehicle] simulator = "auto"` (the default) picks the
+built-in car on `virtual` and the external one elsewhere; "builtin" elsewhere is refused.
+On a shared bus the session also takes the bus's head-unit sender lock (sender_lock.py).
+
     with open_vehicle(config, scenario={"Vehicle.Speed": 40}) as car:
         result = car.gate.write({"Vehicle.Body.Trunk.Rear.IsOpen": True})
 """
@@ -15,16 +22,37 @@ from typing import Any, Mapping
 import can
 
 from assistant.config import Config
-from assistant.errors import BusError
+from assistant.errors import BusError, ConfigError
 from assistant.vehicle.bus import BusSpec, open_bus
 from assistant.vehicle.dbc import load_dbc, status_messages
+from assistant.vehicle.e2e import AliveCounter
 from assistant.vehicle.gate import SafetyGate
 from assistant.vehicle.ratelimit import RateLimiter
+from assistant.vehicle.sender_lock import SenderLock
 from assistant.vehicle.simulator import EcuSimulator, Faults
 from assistant.vehicle.state import VehicleState
 from assistant.vehicle.vss import load_vss_map
 
 log = logging.getLogger(__name__)
+
+SIMULATOR_MODES = ("auto", "builtin", "external")
+IN_PROCESS_INTERFACE = "virtual"
+
+
+def wants_builtin_simulator(mode: str, interface: str) -> bool:
+    """Whether `[vehicle] simulator = mode` starts the built-in car on `interface`; ConfigError
+    when it would impersonate the car on a bus other processes share."""
+    if mode not in SIMULATOR_MODES:
+        raise ConfigError(f"[vehicle] simulator = {mode!r} is not one of {', '.join(SIMULATOR_MODES)}",
+                          hint='"auto" (the default) = built-in car on the virtual bus, external anywhere else')
+    if mode == "builtin" and interface != IN_PROCESS_INTERFACE:
+        raise ConfigError(
+            f"the built-in simulator runs only on the in-process virtual bus, not on {interface}: "
+            "there it would send ECU status frames beside the real car's",
+            hint='set [vehicle] simulator = "auto" or "external" (ASSISTANT_VEHICLE_SIMULATOR=external, '
+                 'or --external); to play the car on that bus run `assistant sim --bus INTERFACE:CHANNEL` '
+                 'in its own process')
+    return mode == "builtin" or (mode == "auto" and interface == IN_PROCESS_INTERFACE)
 
 
 class VehicleSession:
@@ -32,19 +60,26 @@ class VehicleSession:
 
     def __init__(self, config: Config, *, scenario: Mapping[str, Any] | None = None,
                  faults: Faults | None = None, time_scale: float | None = None,
-                 builtin_simulator: bool | None = None, rate_limiter: RateLimiter | None = None) -> None:
+                 builtin_simulator: bool | None = None, rate_limiter: RateLimiter | None = None,
+                 lock_dir=None, lock_wait_s: float = 5.0) -> None:
         vehicle = config.vehicle
+        self.spec = BusSpec(vehicle.interface, vehicle.channel)
+        mode = vehicle.simulator if builtin_simulator is None else ("builtin" if builtin_simulator else "external")
+        builtin = wants_builtin_simulator(mode, self.spec.interface)
         self.db = load_dbc(config.resolve(config.paths.dbc))
         self.vss = load_vss_map(config.resolve(config.paths.vss_map), self.db)
-        self.spec = BusSpec(vehicle.interface, vehicle.channel)
-        builtin = vehicle.simulator == "builtin" if builtin_simulator is None else builtin_simulator
         if scenario and not builtin:
             raise BusError("--set needs the built-in simulator",
                            hint="set the scenario on the external simulator: `assistant sim --set PATH=VALUE`")
         self.simulator: EcuSimulator | None = None
         self._buses: list[can.BusABC] = []
         self._notifier: can.Notifier | None = None
+        self.sender_lock: SenderLock | None = None
         try:
+            counter = AliveCounter()
+            if self.spec.interface != IN_PROCESS_INTERFACE:
+                self.sender_lock = SenderLock(self.spec, directory=lock_dir, wait_s=lock_wait_s).acquire()
+                counter = AliveCounter(self.sender_lock.counters(), on_advance=self.sender_lock.save_counters)
             if builtin:
                 sim_bus = self._open()
                 self.simulator = EcuSimulator(sim_bus, self.db, self.vss, faults=faults,
@@ -55,7 +90,7 @@ class VehicleSession:
             self.state = VehicleState(self.db, self.vss)
             self._notifier = can.Notifier(bus, [self.state], timeout=0.05)
             self.gate = SafetyGate(bus, self.db, self.vss, self.state, rate_limiter=rate_limiter,
-                                   write_timeout_s=vehicle.write_timeout_s)
+                                   write_timeout_s=vehicle.write_timeout_s, alive_counter=counter)
             if self.simulator is not None:
                 self.simulator.start()
         except BaseException:
@@ -104,9 +139,12 @@ class VehicleSession:
         self.gate.reset_rate_limit()  # turns for an earlier car must not spend this one's frame budget
         truth = self.simulator.snapshot
 
-        def caught_up() -> bool:
+        names = [m.name for m in status_messages(self.db)]
+
+        def caught_up() -> bool:  # every status live again (its counters restarted) and showing the new car
             seen = self.state.snapshot()
-            return all(_same(value, seen[path]) for path, value in truth().items() if path in seen)
+            return (all(self.state.is_fresh(n) for n in names)
+                    and all(_same(value, seen[path]) for path, value in truth().items() if path in seen))
 
         return self.state.wait_until(caught_up, timeout_s)
 
@@ -125,6 +163,9 @@ class VehicleSession:
             except Exception as exc:  # a dying bus must not mask the real error
                 log.debug("bus shutdown: %s", exc)
         self._buses.clear()
+        if self.sender_lock is not None:
+            self.sender_lock.release()
+            self.sender_lock = None
 
     def __enter__(self) -> "VehicleSession":
         return self

@@ -5,6 +5,11 @@ fresh counter, values in range); everything else is counted in `ignored` and
 dropped. It sends every status message at its DBC cycle time, and at once when
 a command changes it. Faults can be injected per ECU: silent, bad checksum,
 stale counter, ignoring commands.
+
+It never dies on a frame: whatever a frame or the car's own state makes fail (a DBC edited
+so that a command decodes to a value its status signal cannot carry) is counted in
+`ignored` and skipped. A frame on one of its own status IDs from someone else (a second
+car on the bus, or a head unit impersonating an ECU) is counted as `foreign_status`.
 """
 
 from __future__ import annotations
@@ -71,6 +76,8 @@ class EcuSimulator:
         self.applied = 0
         self._commands = {m.frame_id: m for m in command_messages(db)}
         self._status = status_messages(db)
+        self._status_ids = {m.frame_id for m in self._status}
+        self._encode_failed: set[str] = set()
         for message in self._status:
             for signal in payload_signals(message):
                 if (message.name, signal.name) not in vss.by_status:
@@ -138,7 +145,19 @@ class EcuSimulator:
             return self._ignore("not_a_data_frame")
         message = None if msg.is_extended_id else self._commands.get(msg.arbitration_id)
         if message is None:
+            if not msg.is_extended_id and msg.arbitration_id in self._status_ids:
+                if not self.ignored["foreign_status"]:
+                    log.warning("another sender is on status ID 0x%03X: a second car or ECU on this bus",
+                                msg.arbitration_id)
+                return self._ignore("foreign_status")
             return self._ignore("unknown_id")
+        try:
+            return self._apply(message, msg)
+        except Exception as exc:  # nothing a frame carries may stop the car
+            log.warning("simulator ignored %s: %s: %s", message.name, type(exc).__name__, exc)
+            return self._ignore("internal_error")
+
+    def _apply(self, message: Message, msg: can.Message) -> bool:
         data = bytes(msg.data)
         check = self._e2e.check(message.frame_id, data, message.length)
         if not check.ok:
@@ -156,6 +175,8 @@ class EcuSimulator:
             vss_value = mapped.from_dbc(value)
             if vss_value is None or (not hasattr(value, "name") and not signal.minimum <= value <= signal.maximum):
                 return self._ignore("out_of_range")
+            if not self._reportable(mapped, vss_value):
+                return self._ignore("out_of_range")  # the status signal could not carry it
             requests.append((mapped, vss_value))
         ecus = {mapped.status.message.senders[0] for mapped, _ in requests}
         if any(self.faults.hits("silent", ecu) or self.faults.hits("ignore_commands", ecu) for ecu in ecus):
@@ -166,6 +187,17 @@ class EcuSimulator:
             self._mark_changed({mapped.path for mapped, _ in requests})
             self.applied += 1
         return True
+
+    def _reportable(self, mapped, value: Any) -> bool:
+        """Whether the status signal that reports `mapped` can carry `value` (in its DBC range)."""
+        status = mapped.status.signal
+        if isinstance(value, bool) or status.minimum is None or status.choices:
+            return True
+        try:
+            raw = mapped.to_dbc(value)
+        except Exception:  # cannot be expressed at all
+            return False
+        return isinstance(raw, str) or status.minimum <= raw <= status.maximum
 
     def _ignore(self, reason: str) -> bool:
         self.ignored[reason] += 1
@@ -200,9 +232,16 @@ class EcuSimulator:
         ecu = message.senders[0]
         if self.faults.hits("silent", ecu):
             return
-        values = {s.name: self._vss.by_status[(message.name, s.name)].to_dbc(
-            self.model.state[self._vss.by_status[(message.name, s.name)].path]) for s in payload_signals(message)}
-        data = message.encode({**values, COUNTER: 0, CHECKSUM: 0}, strict=True)
+        try:
+            values = {s.name: self._vss.by_status[(message.name, s.name)].to_dbc(
+                self.model.state[self._vss.by_status[(message.name, s.name)].path]) for s in payload_signals(message)}
+            data = message.encode({**values, COUNTER: 0, CHECKSUM: 0}, strict=True)
+        except Exception as exc:  # cantools EncodeError & co: skip this frame, keep the car running
+            self.ignored["status_encode_error"] += 1
+            if message.name not in self._encode_failed:  # once per message, not per cycle
+                self._encode_failed.add(message.name)
+                log.warning("simulator could not encode %s (skipped while it lasts): %s", message.name, exc)
+            return
         counter = self._counter.peek(message.frame_id) if self.faults.hits("stale_counter", ecu) \
             else self._counter.next(message.frame_id)
         data = bytearray(e2e.protect(message.frame_id, data, counter))
@@ -221,10 +260,17 @@ class EcuSimulator:
         while not stop.is_set():
             with self._lock:
                 wait = max(0.0, min(min(self._next_due.values()) - self._clock(), 0.01))
-            msg = self._bus.recv(timeout=wait)
-            if msg is not None:
-                self.handle(msg)
-            self.poll()
+            try:
+                msg = self._bus.recv(timeout=wait)
+                if msg is not None:
+                    self.handle(msg)
+                self.poll()
+            except (can.CanError, OSError) as exc:  # a dying bus: say so and stop, don't spin
+                log.error("simulator stopped: the bus failed: %s", exc)
+                return
+            except Exception as exc:  # a bug must not silently take the car off the bus
+                self.ignored["internal_error"] += 1
+                log.exception("simulator error (continuing): %s", exc)
 
     def start(self) -> "EcuSimulator":
         self.poll()  # the first status frames go out before start() returns

@@ -44,7 +44,7 @@ def make_rig(car, oracle):
 
 @pytest.fixture
 def rig(make_rig) -> FuzzRig:
-    return make_rig(pump=0.2)
+    return make_rig(pump=0.45)  # every status ID live: 3 frames of the 200 ms ones
 
 
 @pytest.fixture

@@ -76,11 +76,11 @@ def test_bad_checksums_make_the_state_unknown(open_car):
 
 def test_a_stale_counter_is_not_evidence(open_car):
     assistant, say = open_car(faults=Faults(stale_counter={"SCM"}))
-    time.sleep(1.1)  # only SCM's first frame had a new counter; it is over 1 s old now
+    # no waiting: a counter that never advances never makes SCM live (it did for 1 s before)
     data = say("heat my seat")
     assert (data["denied"], data["reply"], data["frames"]) == (
         "ecu_not_responding", "The seat control isn't responding.", [])
-    assert assistant.vehicle.state.rejected["stale_counter"] > 0
+    assert assistant.vehicle.state.rejected["repeated"] > 0
     assert say("set the volume to twenty")["denied"] is None
 
 

@@ -4,11 +4,14 @@ A fuzz run with zero violations only means something if the same run finds viola
 gate that is broken on purpose; the sabotage tests below break one safety layer each.
 """
 
+import math
+
 import can
 import pytest
 
 from assistant.measure.bench._gatefuzz import GateFuzzer
 from assistant.measure.bench._oracle import CHECKSUM_BYTE, COUNTER_BYTE, crc8_j1850, expected_checksum
+from assistant.vehicle.e2e import StatusCheck, StatusMonitor
 from assistant.vehicle.gate import SafetyGate
 from assistant.vehicle.ratelimit import RateLimiter
 from assistant.vehicle.state import Reading
@@ -28,11 +31,20 @@ def frame(db, name: str, counter: int = 0, **values) -> bytes:
     if "HU" in message.senders:
         signals = {s.name: values.get(s.name, "NoRequest") for s in message.signals}
         data = bytearray(message.encode({**signals, "COUNTER": 0, "CHECKSUM": 0}, strict=False))
-    else:  # a status frame: all raw zero (speed 0, gear P)
-        data = bytearray(message.encode({s.name: 0 for s in message.signals}, scaling=False, strict=False))
+    else:  # a status frame: raw zero where that is a real state (speed 0, gear P), else the lowest one
+        data = bytearray(message.encode({s.name: _lowest_raw(s) for s in message.signals}, scaling=False,
+                                        strict=False))
     data[COUNTER_BYTE] = (data[COUNTER_BYTE] & 0xF0) | counter
     data[CHECKSUM_BYTE] = expected_checksum(message.frame_id, data)
     return bytes(data)
+
+
+def _lowest_raw(signal) -> int:
+    if signal.choices:
+        return 0 if 0 in signal.choices else min(signal.choices)
+    if signal.minimum is None or signal.minimum <= signal.offset:
+        return 0
+    return math.ceil((signal.minimum - signal.offset) / signal.scale)
 
 
 @pytest.fixture
@@ -42,8 +54,10 @@ def judge(car, oracle):
     truth = {SPEED: 0.0, "Vehicle.Powertrain.Transmission.SelectedGear": 126}
     oracle.truth = lambda: truth
     for message in db.messages:
-        if "HU" not in message.senders:
-            assert oracle.status_frame(message.frame_id, frame(db, message.name, 1), 10.0)
+        if "HU" not in message.senders:  # live after 3 frames whose counter advanced by one
+            assert not oracle.status_frame(message.frame_id, frame(db, message.name, 14), 9.8)
+            assert not oracle.status_frame(message.frame_id, frame(db, message.name, 15), 9.9)
+            assert oracle.status_frame(message.frame_id, frame(db, message.name, 0), 10.0)
 
     def kinds(name_or_id, data, at=10.0, **flags):
         frame_id = name_or_id if isinstance(name_or_id, int) else db.get_message_by_name(name_or_id).frame_id
@@ -198,7 +212,29 @@ def _stuck_counter(bus, db, vss, state, **kw):
     return gate
 
 
+class _FirstFrameTrusted(StatusMonitor):
+    """The old reception: any intact frame counts (no run of counters, no second-sender checks)."""
+
+    def check(self, arbitration_id, data, now, length=8, sent_at=None):
+        result = super().check(arbitration_id, data, now, length, sent_at)
+        if result.error in ("length", "checksum"):
+            return result
+        return self._set(arbitration_id, StatusCheck(True))
+
+
+def _any_sender_trusted(bus, db, vss, state, **kw):
+    state._e2e = _FirstFrameTrusted(state._e2e._gap, state._e2e._max)
+    return SafetyGate(bus, db, vss, state, **kw)
+
+
+def _counter_from_zero(bus, db, vss, state, **kw):
+    kw.pop("alive_counter")  # every (re)start counts from 0 again, as before the sender lock
+    return SafetyGate(bus, db, vss, state, **kw)
+
+
 @pytest.mark.parametrize("factory, kinds", [
+    (_any_sender_trusted, {"stale_target"}),  # a stuck ECU trusted; the spoofed 0 km/h: test_second_sender.py
+    (_counter_from_zero, {"counter"}),
     (_no_rules, {"rule"}),
     (_no_rate_limit, {"rate"}),
     (_stale_trusted, {"stale_target", "rule_on_stale_state"}),

@@ -37,8 +37,9 @@ class NoticeRig:
         self.clock = FakeClock()
         self.start = self.clock.now
         channel = f"notices{next(_channels)}"
-        self.hu_bus = can.Bus(interface="virtual", channel=channel)
-        self.sim_bus = can.Bus(interface="virtual", channel=channel)
+        # preserve_timestamps: the simulator stamps nothing (0), so the state times frames by the fake clock
+        self.hu_bus = can.Bus(interface="virtual", channel=channel, preserve_timestamps=True)
+        self.sim_bus = can.Bus(interface="virtual", channel=channel, preserve_timestamps=True)
         self.state = VehicleState(db, vss, clock=self.clock)
         self.sim = EcuSimulator(self.sim_bus, db, vss, faults=Faults(), clock=self.clock, time_scale=time_scale)
         for path, value in (scenario or {}).items():

@@ -41,8 +41,9 @@ class Rig:
         self.db, self.vss = db, vss
         self.clock = FakeClock()
         channel = f"rig{next(_channels)}"
-        self.hu_bus = can.Bus(interface="virtual", channel=channel)
-        self.sim_bus = can.Bus(interface="virtual", channel=channel)
+        # preserve_timestamps: the simulator stamps nothing (0), so the state times frames by the fake clock
+        self.hu_bus = can.Bus(interface="virtual", channel=channel, preserve_timestamps=True)
+        self.sim_bus = can.Bus(interface="virtual", channel=channel, preserve_timestamps=True)
         self.sniffer = can.Bus(interface="virtual", channel=channel)
         self.state = VehicleState(db, vss, clock=self.clock)
         self.sim = EcuSimulator(self.sim_bus, db, vss, faults=faults, clock=self.clock)
@@ -50,7 +51,7 @@ class Rig:
             self.sim.set(path, value)
         self.gate = SafetyGate(self.hu_bus, db, vss, self.state, clock=self.clock, write_timeout_s=0)
         self.sent_by_hu: list[can.Message] = []
-        self.pump()
+        self.pump(0.45)  # every status ID live: LIVE_AFTER frames of the slowest (200 ms) message
 
     def pump(self, seconds: float = 0.0, step: float = 0.01) -> None:
         """Advance time; the simulator sends what is due; frames are delivered both ways."""

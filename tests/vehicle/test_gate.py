@@ -146,7 +146,9 @@ def test_stale_state_denies_with_injected_clock(rig):
     result = rig.gate.write({DOOR_LOCKS[1]: False})
     assert (result.status, result.reason) == (DENIED, "state_unknown")
     assert "Vehicle.Speed" in result.detail
-    rig.pump()  # the simulator is due, its frames arrive: fresh again
+    rig.pump(0.05)  # after a gap the VCU must earn trust again: 2 frames are not LIVE_AFTER (3)
+    assert rig.gate.write({DOOR_LOCKS[1]: False}).reason == "state_unknown"
+    rig.pump(0.05)
     assert rig.gate.write({DOOR_LOCKS[1]: False}).status != DENIED
 
 

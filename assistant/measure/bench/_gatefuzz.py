@@ -4,7 +4,9 @@ It runs on a `FuzzRig` (_fuzzrig.py: the real gate, state cache and simulator on
 bus with one fake clock; every head-unit frame seen there goes to `SafetyOracle.hu_frame`).
 
 `GateFuzzer(seed).run(turns)` draws, per turn, maybe a change of the car (speed, gear,
-per-ECU faults, a stretch of silence, a fresh rig), then one gate operation: `write()` or
+per-ECU faults, a stretch of silence, a fresh rig) or of the bus (a second sender on a status
+ID: spoofed, replayed or following the real counter; a restarted head unit that continues its
+alive counters from the sender lock's file), then one gate operation: `write()` or
 `preflight()` of random VSS paths and values (unknown and read-only paths, every type,
 NaN, huge, negative) or `send_frame()` of random IDs and payloads. Besides the oracle's
 frame invariants it checks the gate's answer: only VehicleError subclasses may be raised,
@@ -17,11 +19,13 @@ from __future__ import annotations
 
 import math
 import random
+import shutil
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from assistant.measure.bench._fuzzrig import FuzzRig, SeenFrame, load_car
+from assistant.measure.bench._fuzzrig import INTRUDER_KINDS, FuzzRig, SeenFrame, load_car
 from assistant.measure.bench._oracle import GEAR, SPEED, SafetyOracle, Violation, default_paths
 from assistant.config import Config
 from assistant.errors import UnknownSignalError, ValueTypeError, VehicleError
@@ -82,11 +86,14 @@ class GateFuzzer:
         self._read_only = [e.path for e in self.oracle.by_path.values() if not e.command]
         self._commands = sorted(self.oracle.commands)
         self._statuses = sorted(self.oracle.statuses)
+        self._vcu_status = self.oracle.status_id[SPEED]
+        self._lock_dir: str | None = None
 
     # -- the run ------------------------------------------------------------------------
     def run(self, turns: int, progress: Callable[[int], None] | None = None, *,
             stop_after: int | None = None) -> FuzzReport:
         """Fuzz `turns` turns (or until `stop_after` violations were found)."""
+        self._lock_dir = tempfile.mkdtemp(prefix="gatefuzz-locks-")
         try:
             for turn in range(turns):
                 if self.rig is None or self.rng.random() < 1 / self.new_rig_every:
@@ -100,6 +107,7 @@ class GateFuzzer:
         finally:
             if self.rig is not None:
                 self._close_rig()
+            shutil.rmtree(self._lock_dir, ignore_errors=True)
         return self.report
 
     def _close_rig(self) -> None:
@@ -113,7 +121,8 @@ class GateFuzzer:
         if self.rig is not None:
             self._close_rig()
         self.report.stats["rigs"] += 1
-        self.rig = FuzzRig(self.config, self.db, self.vss, self.oracle, gate_factory=self.gate_factory)
+        self.rig = FuzzRig(self.config, self.db, self.vss, self.oracle, gate_factory=self.gate_factory,
+                           lock_dir=self._lock_dir)
         if self.rng.random() < 0.9:  # sometimes the first operation meets a car not heard from yet
             self.rig.pump(self.rng.choice((0.0, 0.05, 0.2)))
 
@@ -127,6 +136,10 @@ class GateFuzzer:
         elif x < 0.12:
             rig.clock.advance(r.choice((0.3, 0.55, 1.2)))  # nothing heard for a while: stale state
             self.report.stats["env:silence"] += 1
+        elif x < 0.135:
+            self._change_intruder()
+        elif x < 0.14:
+            self._restart_head_unit()
         rig.take_hu_frames()  # frames from the pumping above were judged already
         self._collect(turn)
         if self._burst:  # a runaway caller: valid requests back to back, no time between them
@@ -172,6 +185,25 @@ class GateFuzzer:
             rig.sim.set(GEAR, r.choice(GEARS))
         self.report.stats["env:motion"] += 1
         rig.pump(0.06)  # one VCU cycle: the new truth is on the bus (unless the VCU is faulty)
+
+    def _change_intruder(self) -> None:
+        """A second sender on a status ID starts (or the one there stops)."""
+        r, rig = self.rng, self.rig
+        if rig.intruder is not None and r.random() < 0.5:
+            rig.stop_intruder()
+            self.report.stats["env:intruder_stopped"] += 1
+            return
+        frame_id = self._vcu_status if r.random() < 0.6 else r.choice(self._statuses)
+        kind = r.choice(INTRUDER_KINDS)
+        rig.start_intruder(kind, frame_id, counter=r.randrange(16))
+        self.report.stats[f"env:intruder:{kind}"] += 1
+
+    def _restart_head_unit(self) -> None:
+        """The head-unit process restarts: it knows nothing of the car until it has heard it again
+        (1.05 s: every ID's run and rate window rebuilt), and continues its alive counters."""
+        self.rig.restart_head_unit()
+        self.rig.pump(1.05)
+        self.report.stats["env:head_unit_restart"] += 1
 
     def _change_faults(self) -> None:
         r, faults = self.rng, self.rig.sim.faults

@@ -12,6 +12,15 @@ rule fails on the car's true state), rule_on_stale_state (the rule's inputs were
 stale_target (the ECU that reports the commanded value was not fresh), rate (the token
 bucket budget of ratelimit.py's documented defaults was exceeded).
 
+Status trust is restated from the spec (README "Trust is earned"), not imported: per status
+ID, a frame with a bad length or CRC breaks the run; otherwise its counter must be the last
+good frame's plus one, within the ID's freshness window, to extend the run (else a new run of
+1 starts); more frames in 1 s than one sender sends (1.5 x the cycle rate + 3 for cyclic IDs,
+103 for on-change ones), a cyclic frame sooner than a quarter cycle after the last, or an
+undecodable payload breaks it. The ID is live while the run has
+3 frames or more; only live frames count as reported state and freshness. A frame that
+decodes to a value outside its signal's range or to no known state also breaks the run.
+
 `predict()` answers what a correct gate should decide for a candidate frame on the state
 the bus has reported, so callers can also catch a gate that refuses what it should allow.
 """
@@ -27,7 +36,9 @@ import yaml
 
 HEAD_UNIT = "HU"
 COUNTER_BYTE, CHECKSUM_BYTE, COUNTER_MODULO = 6, 7, 16
-E2E_RESYNC_S = 1.0  # a repeated counter after this much silence is a restarted sender, not a stale one
+LIVE_RUN = 3  # frames in one correct counter sequence before a status source is trusted
+RATE_WINDOW_S = 1.0
+ON_CHANGE_FRAMES_PER_S = 100
 MAX_WINDOW_S = 1.0  # PRODUCT.md: freshness is 10 x the status period, 1 s at most
 SPEED, GEAR = "Vehicle.Speed", "Vehicle.Powertrain.Transmission.SelectedGear"
 LOCKS = tuple(f"Vehicle.Cabin.Door.{row}.{side}.IsLocked"
@@ -141,9 +152,16 @@ class SafetyOracle:
         self.statuses = {m.frame_id: m for m in self.db.messages if HEAD_UNIT not in m.senders}
         self.window = {i: min(10 * m.cycle_time / 1000.0, MAX_WINDOW_S) if m.cycle_time else MAX_WINDOW_S
                        for i, m in self.statuses.items()}
+        self.min_gap = {i: m.cycle_time / 4000.0 if m.cycle_time and m.send_type in (None, "Cyclic") else 0.0
+                        for i, m in self.statuses.items()}
+        self.max_per_window = {
+            i: (int(1.5 * RATE_WINDOW_S * 1000.0 / m.cycle_time) + 3
+                if m.cycle_time and m.send_type in (None, "Cyclic") else int(ON_CHANGE_FRAMES_PER_S * RATE_WINDOW_S) + 3)
+            for i, m in self.statuses.items()}
         self.defined = {i: _defined_bits(m) for i, m in self.commands.items()}
         entries = _read_vss_map(vss_map_path)
         self.by_command = {e.command: e for e in entries if e.command}
+        self.by_status = {e.status: e for e in entries}
         self.by_path = {e.path: e for e in entries}
         self.status_id = {e.path: self.db.get_message_by_name(e.status[0]).frame_id for e in entries}
         park = self.by_path[GEAR].choices.get("P")
@@ -153,7 +171,10 @@ class SafetyOracle:
     def reset(self) -> None:
         self.last_valid: dict[int, float] = {}  # status frame ID -> when its last trustworthy frame came
         self.reported: dict[int, dict[str, Any]] = {}  # status frame ID -> its last trustworthy values
-        self._seen_counter: dict[int, tuple[int, float]] = {}
+        self._seen_counter: dict[int, tuple[int, float]] = {}  # last good-CRC counter and when
+        self._run: dict[int, int] = {}
+        self._arrivals: dict[int, list[float]] = {}
+        self.live: dict[int, bool] = {}
         self._hu_counter: dict[int, int] = {}
         self._buckets: dict[int, _Bucket] = {}
         self._overall = _Bucket(RATE_OVERALL[0], RATE_OVERALL[1], RATE_OVERALL[0])
@@ -165,26 +186,57 @@ class SafetyOracle:
         """Record an ECU status frame seen at `at`; True when it is trustworthy (E2E and decode)."""
         message = self.statuses.get(frame_id)
         self.status_frames += 1
-        if message is None or len(data) != message.length:
+        if message is None:
             return False
-        if data[CHECKSUM_BYTE] != expected_checksum(frame_id, data):
+        if len(data) != message.length or data[CHECKSUM_BYTE] != expected_checksum(frame_id, data):
+            self._run[frame_id], self.live[frame_id] = 0, False
             return False
         counter = data[COUNTER_BYTE] & 0x0F
         previous = self._seen_counter.get(frame_id)
         self._seen_counter[frame_id] = (counter, at)
-        if previous is not None and previous[0] == counter and at - previous[1] < E2E_RESYNC_S:
-            return False
+        follows = (previous is not None and at - previous[1] <= self.window[frame_id]
+                   and counter == (previous[0] + 1) % COUNTER_MODULO)
+        run = self._run.get(frame_id, 0) + 1 if follows else 1
+        arrivals = [t for t in self._arrivals.get(frame_id, ()) if at - t < RATE_WINDOW_S] + [at]
+        self._arrivals[frame_id] = arrivals
+        too_soon = previous is not None and 0 <= at - previous[1] < self.min_gap[frame_id]
+        if too_soon or len(arrivals) > self.max_per_window[frame_id]:
+            run = 0  # two senders on one ID
         try:
             values = message.decode(data, decode_choices=True, scaling=True)
         except Exception:  # cantools: anything undecodable is untrustworthy
+            run = 0
+            values = None
+        if values is not None and not self._plausible(frame_id, values):
+            run = 0  # intact but impossible (out of range, not a named state): not this ECU's word
+        self._run[frame_id] = run
+        self.live[frame_id] = run >= LIVE_RUN
+        if not self.live[frame_id]:
             return False
         self.last_valid[frame_id] = at
         self.reported[frame_id] = values
         return True
 
+    def _plausible(self, frame_id: int, values: Mapping[str, Any]) -> bool:
+        """Every mapped signal holds a state the mapping knows (a value name) or a number in range."""
+        message = self.statuses[frame_id]
+        for signal in message.signals:
+            entry = self.by_status.get((message.name, signal.name))
+            if entry is None:
+                continue
+            value = values[signal.name]
+            if hasattr(value, "name") or isinstance(value, str):
+                if str(value) not in entry.choices:
+                    return False
+            elif entry.choices:
+                return False
+            elif signal.minimum is not None and not signal.minimum <= value <= signal.maximum:
+                return False
+        return True
+
     def fresh(self, status_id: int, at: float) -> bool:
         seen = self.last_valid.get(status_id)
-        return seen is not None and at - seen <= self.window[status_id] + self.slack
+        return self.live.get(status_id, False) and seen is not None and at - seen <= self.window[status_id] + self.slack
 
     # -- command frames ---------------------------------------------------------------------
     def hu_frame(self, frame_id: Any, data: bytes, at: float, *, is_extended_id: bool = False,

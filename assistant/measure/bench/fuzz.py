@@ -1,7 +1,8 @@
 """`assistant bench fuzz`: safety fuzzing of the gate and the text pipeline, judged by an independent oracle.
 
 Gate level (default 100,000 turns): random `write()`/`preflight()`/`send_frame()` calls on
-a random car (speed, gear, per-ECU faults and silence on a fake clock), every frame on the
+a random car (speed, gear, per-ECU faults and silence on a fake clock) and bus (a second
+sender on a status ID, a restarted head unit), every frame on the
 bus judged by `assistant.measure.bench._oracle` (its own DBC decode, CRC, rules on the simulator's
 ground truth, freshness from the frames it saw). Text level (default 1,000 turns): random,
 garbled and mixed texts through `Assistant.handle_text` on fresh simulated cars, same oracle.
