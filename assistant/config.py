@@ -52,6 +52,9 @@ class AudioConfig:
     queue_blocks: int = _doc("Bounded queue between audio capture and processing (blocks).", 64)
     output_block_ms: int = _doc("Playback block in ms; barge-in stops within about one block.", 20)
     output_sample_rate: int = _doc("Speaker sample rate in Hz; 0 = the voice's own rate.", 0)
+    denoise: str = _doc("Noise suppression before endpointing and ASR: off or webrtc (webrtc-noise-gain).", "off")
+    denoise_level: int = _doc("webrtc noise suppression level 0-4 (4 = strongest).", 2)
+    auto_gain_dbfs: int = _doc("webrtc automatic gain target 0-31 dBFS below full scale (0 = off).", 0)
 
 
 @dataclass

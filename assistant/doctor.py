@@ -92,6 +92,37 @@ def _asr(config: Config) -> Iterator[Check]:
                     f"no vosk model under {config.models_dir}",
                     "make models   (or unzip https://alphacephei.com/vosk/models/vosk-model-small-en-us-0.15.zip "
                     f"into {config.models_dir})", needed=config.asr.engine == "vosk")
+    yield from _whisper(config)
+
+
+def _whisper(config: Config) -> Iterator[Check]:
+    from assistant.asr.whisper_engine import download_hint, find_model
+
+    needed = config.asr.engine == "whisper"
+    name = config.asr.whisper_model
+    try:
+        path = find_model(config)
+    except AssistantError as exc:
+        yield Check("asr", "whisper", MISSING if needed else WARN, str(exc).splitlines()[0], exc.hint or "",
+                    needed=needed)
+        return
+    if importlib.util.find_spec("faster_whisper") is None:
+        yield Check("asr", "whisper", MISSING if needed else WARN, "the faster-whisper package is not installed",
+                    "make install   (pip install faster-whisper)", needed=needed)
+        return
+    if not needed:  # loading takes a second and ~100 MB: only for the configured engine
+        yield Check("asr", "whisper", OK, f"model {name} at {path} (faster-whisper, int8, "
+                                          f"{config.asr.whisper_threads} threads)")
+        return
+    try:
+        from assistant.asr.whisper_engine import WhisperEngine
+
+        WhisperEngine(config)
+        yield Check("asr", "whisper", OK, f"model {name} at {path} loads (faster-whisper, int8, "
+                                          f"{config.asr.whisper_threads} threads)")
+    except AssistantError as exc:
+        yield Check("asr", "whisper", MISSING, str(exc).splitlines()[0], exc.hint or download_hint(
+            name, config.models_dir), needed=True)
 
 
 def _tts(config: Config) -> Iterator[Check]:

@@ -24,6 +24,7 @@ MODES = ("grammar", "ngram", "open")
 ENGINES: dict[str, tuple[str, str]] = {
     "pocketsphinx": ("assistant.asr.pocketsphinx_engine", "PocketsphinxEngine"),
     "vosk": ("assistant.asr.vosk_engine", "VoskEngine"),
+    "whisper": ("assistant.asr.whisper_engine", "WhisperEngine"),  # open vocabulary only: ignores mode
 }
 
 
