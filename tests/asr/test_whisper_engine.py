@@ -106,6 +106,8 @@ def test_rejection_rules():
     assert decide(unsure, no_speech=0.6, min_logprob=-1.0, threshold=0.0).reason == "low_confidence"
     assert decide(sure, no_speech=0.6, min_logprob=-1.0, threshold=0.95).reason == "low_confidence"
     assert decide(Decoded("", "", -10.0, 1.0), no_speech=0.6, min_logprob=-1.0, threshold=0.0).reason == "no_speech"
+    loop = Decoded("The more it's the more it's the more it's.", "the more it's the more it's", -0.3, 0.01, 3.1)
+    assert decide(loop, no_speech=0.6, min_logprob=-1.0, threshold=0.0).reason == "low_confidence"
 
 
 def test_prompt_is_built_from_the_intents():
