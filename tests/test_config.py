@@ -39,7 +39,7 @@ BAD = [  # (section, key, TOML value): each was accepted silently before (issue 
     ("vehicle", "interface", '"bogus"'),
     ("vehicle", "time_scale", "0"),
     ("vehicle", "time_scale", "-inf"),
-    ("asr", "engine", '"whisper"'),
+    ("asr", "engine", '"kaldi"'),
     ("asr", "mode", '"free"'),
     ("asr", "garbage_weight", "0"),
     ("asr", "max_clipped", "2"),

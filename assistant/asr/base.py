@@ -20,10 +20,11 @@ from assistant.registry import Registry
 
 MODES = ("grammar", "ngram", "open")
 
-# imported only when chosen, so a missing optional package (vosk) matters only then
+# imported only when chosen, so a missing optional package (vosk, faster-whisper) matters only then
 ENGINES = Registry("ASR engine", "assistant.asr", {
     "pocketsphinx": "assistant.asr.pocketsphinx_engine:PocketsphinxEngine",
     "vosk": "assistant.asr.vosk_engine:VoskEngine",
+    "whisper": "assistant.asr.whisper_engine:WhisperEngine",  # open vocabulary only: ignores mode
 }, setting="[asr] engine")
 
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from assistant.asr.base import AsrEngine, Transcript, load_engine
 from assistant.audio.blocks import AudioBlock, AudioSource
+from assistant.audio.denoise import make_denoiser
 from assistant.audio.events import SpeechEnded, SpeechStarted, Utterance
 from assistant.audio.vad import Endpointer
 
@@ -96,6 +97,7 @@ class SpeechFrontEnd:
         self.engine = engine or load_engine(config)
         self.trigger = trigger
         self.endpointer = endpointer or Endpointer.from_config(config)
+        self.denoiser = make_denoiser(config)  # [audio] denoise: before the wake spotter, VAD and ASR
         self.keep_partials = keep_partials
         self.command_grammar = self._command_grammar(config) if self.endpointer.complete_silence_s else None
         self._turn_until: float | None = None
@@ -119,9 +121,13 @@ class SpeechFrontEnd:
         # each source is its own recording: the noise floor of the last one would make this
         # one's noise look like speech (a quiet file followed by car noise opened a 7 s utterance)
         self.endpointer.new_stream()
+        if self.denoiser is not None:
+            self.denoiser.reset()  # its noise estimate is of the last recording too
         state = _Utterance()
         last: AudioBlock | None = None
         for block in source.blocks():
+            if self.denoiser is not None:
+                block = self.denoiser.process(block)
             last = block
             for b in self._gate(block, recent):
                 yield from self._feed(b, state)

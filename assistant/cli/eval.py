@@ -38,4 +38,8 @@ def add_subparser(subparsers) -> None:
     speech.add_argument("--limit", type=int, help="about this many files, a fair subset (whole sentences)")
     speech.add_argument("--asr-engine", help="ASR engine (default: [asr] engine)")
     speech.add_argument("--asr-mode", choices=["grammar", "ngram", "open"], help="ASR mode (default: [asr] mode)")
+    speech.add_argument("--denoise", choices=["off", "webrtc"], help="noise suppressor in front (default: [audio] denoise)")
+    speech.add_argument("--systems", metavar="LIST",
+                        help="several recognisers on the same files, side by side: engine[/mode][+denoiser], comma "
+                             "separated, e.g. pocketsphinx/grammar,pocketsphinx/ngram,whisper,whisper+webrtc")
     parser.set_defaults(func=_do_eval)

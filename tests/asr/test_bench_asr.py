@@ -63,7 +63,8 @@ def test_bench_asr_cli(recorded, tmp_path, capsys):
     report = json.loads((out / "asr.json").read_text())
     runs = report["runs"]
     modes = ("grammar", "ngram", "open")
-    assert set(runs) == {f"{engine}/{mode}" for engine in ("pocketsphinx", "vosk") for mode in modes}
+    assert set(runs) == {f"{engine}/{mode}" for engine in ("pocketsphinx", "vosk") for mode in modes} | {
+        "whisper", "whisper+webrtc"}  # whisper has no grammar: one run, and one with the noise suppressor
     for label in (f"pocketsphinx/{mode}" for mode in modes):
         r = runs[label]
         assert "error" not in r, r
@@ -76,6 +77,15 @@ def test_bench_asr_cli(recorded, tmp_path, capsys):
         assert sum(g["files"] for g in r["by_split"].values()) == r["files"]
         assert 0 <= r["overall"]["sentence_accuracy"] <= 1 and r["overall"]["wer"] >= 0
         assert len(r["transcripts"]) == r["files"]
+    for label in ("whisper", "whisper+webrtc"):
+        r = runs[label]
+        assert "error" not in r, r
+        assert r["failed_files"] == 0 and r["files"] == 8 and r["mode"] == "open"  # the grammar files
+        assert sum(g["files"] for g in r["by_voice"].values()) == r["files"]
+        assert {t["file"] for t in r["transcripts"]} == {t["file"] for t in runs["pocketsphinx/grammar"]["transcripts"]}
+    assert runs["whisper"]["denoise"] == "off" and runs["whisper"]["denoise_cpu_share"] is None
+    assert runs["whisper+webrtc"]["denoise"] == "webrtc" and 0 < runs["whisper+webrtc"]["denoise_cpu_share"] < 1
+    assert "by voice" in printed and "webrtc noise suppressor took" in printed
     vosk = runs["vosk/grammar"]
     if "error" in vosk:  # no vosk model here: said so, with how to get one
         assert vosk["error"].startswith("not installed") and "make models" in vosk["hint"]

@@ -249,3 +249,38 @@ def test_eval_speech_cli_report(recorded, nlu, tmp_path, capsys):
             assert item["car_right"], item  # the right command made the car do what its text does
     assert (out / "speech_confusion.png").stat().st_size > 0 and (out / "speech_by_snr.png").stat().st_size > 0
     assert sum(map(sum, report["confusion"])) == 8
+
+
+def test_system_specs():
+    from assistant.measure.speech_eval import parse_system
+
+    config = Config()
+    assert parse_system("pocketsphinx/ngram", config) == ("pocketsphinx", "ngram", "off")
+    assert parse_system("pocketsphinx", config) == ("pocketsphinx", "grammar", "off")
+    assert parse_system("whisper+webrtc", config) == ("whisper", "open", "webrtc")
+    assert parse_system(" pocketsphinx/grammar+webrtc ", config) == ("pocketsphinx", "grammar", "webrtc")
+
+
+@pytest.mark.slow
+def test_eval_speech_systems_side_by_side(recorded, nlu, tmp_path, capsys):
+    """Several recognisers on the same files in one run: pocketsphinx, Whisper, Whisper with the denoiser."""
+    pytest.importorskip("faster_whisper")
+    from assistant.cli import main
+
+    out = tmp_path / "out"
+    assert main(["eval", "speech", "--fixtures", str(recorded), "--out", str(out), "--limit", "4",
+                 "--systems", "pocketsphinx/grammar,whisper,whisper+webrtc"]) == 0
+    printed = capsys.readouterr().out
+    assert "3 recognisers on the same" in printed and "acceptance by voice" in printed
+    compare = json.loads((out / "speech_compare.json").read_text())
+    systems = compare["systems"]
+    assert list(systems) == ["pocketsphinx/grammar", "whisper", "whisper+webrtc"]
+    files = {label: json.loads((out / f"speech_{name}.json").read_text()) for label, name in (
+        ("pocketsphinx/grammar", "pocketsphinx-grammar"), ("whisper", "whisper"), ("whisper+webrtc", "whisper_webrtc"))}
+    assert len({tuple(i["file"] for i in r["items"]) for r in files.values()}) == 1  # the same files for each
+    assert files["whisper"]["asr"] == "whisper/open" and files["whisper+webrtc"]["denoise"] == "webrtc"
+    assert systems["pocketsphinx/grammar"]["denoise_cpu_share"] is None
+    assert 0 < systems["whisper+webrtc"]["denoise_cpu_share"] < 1
+    for r in systems.values():
+        assert r["overall"]["commands"] + r["overall"]["ood"] == compare["files"]
+        assert 0 <= r["overall"]["command_acceptance"] <= 1

@@ -102,6 +102,8 @@ def test_a_tts_failure_keeps_the_write_and_logs_the_reply(config, recording, asr
     blocker = tmp_path / "not_a_folder"
     blocker.write_text("a file where the reply folder should be")
     sink = NumberedWavSink(blocker / "replies") if failure == "sink" else NullSink()
+    if failure == "engine":
+        config.tts.engine = "espeak"  # its binary is what vanishes below
     live = LiveAssistant.open(config, FolderSource([recording("03_window_halfway.wav")]), realtime=False,
                               engine=asr_engine, sink=sink, cues=[Cue(0.5, press=True)], settle=True)
     if failure == "engine":

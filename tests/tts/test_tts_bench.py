@@ -17,6 +17,7 @@ def test_bench_tts_quick(config, monkeypatch, tmp_path, capsys):
     engines = result["engines"]
     assert "espeak:en-us" in engines
     assert any(label.startswith("piper:generated-tiny-test-voice") for label in engines)
+    assert "piper:en_US-joe-medium" in engines  # the packaged voice, measured in the same run as espeak-ng
     for figures in engines.values():
         assert figures["sentences"] == 5 and figures["audio_s"] > 0
         assert 0 < figures["first_audio_ms"] <= figures["whole_reply_ms"]
@@ -24,4 +25,7 @@ def test_bench_tts_quick(config, monkeypatch, tmp_path, capsys):
     barge = result["barge_in"]
     assert barge["n"] >= 10 and barge["p50_ms"] <= barge["p95_ms"] <= barge["max_ms"]
     assert barge["max_frames_after_stop"] <= 22050 * barge["block_ms"] // 1000  # at most the block in flight
-    assert "barge-in over" in capsys.readouterr().out
+    piper = result["barge_in_piper"]
+    assert piper["n"] >= 10 and piper["max_frames_after_stop"] <= 22050 * piper["block_ms"] // 1000
+    out = capsys.readouterr().out
+    assert "barge-in (espeak-ng) over" in out and "barge-in (piper en_US-joe-medium) over" in out

@@ -26,6 +26,14 @@ def test_say_writes_a_wav(home, capsys):
     out = home / "reply.wav"
     assert main(["say", "--out", str(out), "Done. Opening the passenger window."]) == 0
     info = soundfile.info(out)
+    assert info.samplerate == 22050 and 1.5 < info.duration < 5 and info.subtype == "PCM_16"
+    assert "piper (en_US-joe-medium): 2 sentence(s)" in capsys.readouterr().err  # auto: the packaged voice
+
+
+def test_say_with_espeak(home, capsys):
+    out = home / "reply.wav"
+    assert main(["say", "--engine", "espeak", "--out", str(out), "Done. Opening the passenger window."]) == 0
+    info = soundfile.info(out)
     assert info.samplerate == 22050 and 1.5 < info.duration < 5
     assert "espeak (en-us): 2 sentence(s)" in capsys.readouterr().err
 
@@ -33,7 +41,7 @@ def test_say_writes_a_wav(home, capsys):
 def test_say_json_report(home, capsys):
     assert main(["say", "--sink", "null", "--json", "One. Two."]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["sentences"] == ["One.", "Two."] and report["engine"] == "espeak"
+    assert report["sentences"] == ["One.", "Two."] and report["engine"] == "piper"
     assert report["frames"] > 0 and report["first_audio_s"] < report["duration_s"] + 1e-9
 
 
@@ -55,7 +63,8 @@ def test_say_with_the_generated_piper_voice(home, tone_voice, capsys):
     assert soundfile.info(out).samplerate == 16000 and soundfile.info(out).frames > 0
 
 
-def test_say_piper_without_a_voice(home, capsys):
+def test_say_piper_without_a_voice(home, capsys, monkeypatch):
+    monkeypatch.setattr("assistant.tts.voices.VOICE_PACKAGES", ())
     assert main(["say", "--engine", "piper", "hello"]) == 2
     err = capsys.readouterr().err
     assert "no piper voice is installed" in err and "make models" in err

