@@ -113,7 +113,9 @@ def test_replies_name_values_in_mandarin():
     where = replies.zone("home", "living_room")
     assert replies.say("home_lights", "color", where=where, color="warm white") == "客厅的灯已换成暖白色。"
     assert replies.say("home_lights", "brightness", where=where, brightness=30) == "客厅的灯亮度已调到30%。"
-    assert replies.say("query_home_lights", "on_one", lights="bedroom lights") == "家里卧室的灯开着。"
+    rooms = replies.say("query_home_lights", "rooms", rooms=replies.join([replies.zone("home_room", "bedroom"),
+                                                                           replies.zone("home_room", "kitchen")]))
+    assert replies.say("query_home_lights", "on_many", lights=rooms) == "家里卧室和厨房的灯开着。"
     english = Replies.load(Config().intents_dir / "responses.yml")
     assert english.join(["front left", "rear left"]) == "front left and rear left"
     assert english.join(["a", "b", "c"]) == "a, b and c"
