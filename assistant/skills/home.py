@@ -12,7 +12,6 @@ from typing import Any
 from assistant.home.base import CONFIRMED, NO_ANSWER, NO_LINK, NOT_SET_UP, PARTIAL, HomeBridge, HomeOutcome, OffHome
 from assistant.home.zigbee import COLORS, LightCommand, is_on
 from assistant.skills.base import Skill, SkillContext, SkillRequest, SkillResult
-from assistant.skills.status import join_words
 
 ALL = "all"
 log = logging.getLogger(__name__)
@@ -67,8 +66,9 @@ class HomeSkill(Skill):
             key = "color" if color else "brightness" if brightness is not None and on else "on" if on else "off"
             return SkillResult(ctx.replies.say(request.intent, key, **fields))
         if outcome.status == PARTIAL:
-            reply = ctx.replies.say(request.intent, "partial", done=join_words([light_name(n) for n in outcome.confirmed]),
-                                    missed=join_words([light_name(n) for n in outcome.unanswered]))
+            reply = ctx.replies.say(request.intent, "partial",
+                                    done=ctx.replies.join([light_name(n) for n in outcome.confirmed]),
+                                    missed=ctx.replies.join([light_name(n) for n in outcome.unanswered]))
             return SkillResult(reply, denied="home_partial")
         return self._failure(request, ctx, outcome.status)
 
@@ -87,12 +87,12 @@ class HomeSkill(Skill):
             parts = [ctx.replies.say(request.intent, "all_off", where=where)]
         else:
             rooms, single = self._spoken(lit)
-            items = ([f"{join_words(rooms)} lights"] if rooms else []) + single
+            items = ([self._rooms_lights(request, ctx, rooms)] if rooms else []) + single
             key = "on_one" if not rooms and len(single) == 1 else "on_many"
-            parts = [ctx.replies.say(request.intent, key, lights=join_words(items))]
+            parts = [ctx.replies.say(request.intent, key, lights=ctx.replies.join(items))]
         if outcome.unanswered:
             parts.append(ctx.replies.say(request.intent, "unanswered",
-                                         lights=join_words([light_name(n) for n in outcome.unanswered])))
+                                         lights=ctx.replies.join([light_name(n) for n in outcome.unanswered])))
         return SkillResult(" ".join(parts), denied="home_partial" if outcome.unanswered else None)
 
     def _ask(self, request, requested) -> HomeOutcome:
@@ -103,12 +103,20 @@ class HomeSkill(Skill):
             log.exception("home bridge failed")
             return HomeOutcome(NO_LINK, requested=requested)
 
+    @staticmethod
+    def _rooms_lights(request: SkillRequest, ctx: SkillContext, rooms: list[str]) -> str:
+        """"bedroom and kitchen lights"; a pack with `zones.home_room` and a `rooms` template
+        says it in its own words (卧室和厨房的灯)."""
+        said = ctx.replies.join([ctx.replies.zone("home_room", room) for room in rooms])
+        return ctx.replies.say(request.intent, "rooms", rooms=said) if ctx.replies.has(request.intent, "rooms") \
+            else f"{said} lights"
+
     def _spoken(self, lights: list[str]) -> tuple[list[str], list[str]]:
         """Rooms whose lights are all on ("bedroom"), and the other lights by name ("living room lamp")."""
         rest, rooms = set(lights), []
         for room, names in self.bridge.rooms.items():
             if names and set(names) <= rest:
-                rooms.append(room.replace("_", " "))
+                rooms.append(room)
                 rest -= set(names)
         return rooms, [light_name(n) for n in lights if n in rest]
 

@@ -164,3 +164,24 @@ def test_every_catalogue_intent_is_covered():
     assert controls | queries <= intents
     assert {"affirm", "deny", "cancel", "help", "repeat", "greet", "thank", "goodbye", "inform",
             "nlu_fallback"} <= intents
+
+
+# the lights at home with the home bridge off (the default): both languages say "not set up",
+# send no CAN frame, write nothing in the car and record the same request for the home
+HOME = [
+    ("home_on", ["turn on the lights at home"], ["打开家里的灯"]),
+    ("home_room_dim", ["dim the living room lights"], ["把家里客厅的灯调暗"]),
+    ("home_query", ["are the lights at home still on"], ["家里的灯还开着吗"]),
+]
+
+
+@pytest.mark.parametrize("name, english, mandarin", HOME, ids=[c[0] for c in HOME])
+def test_home_lights_without_a_home_alike(make_assistant, make_zh, name, english, mandarin):
+    en = _turns(make_assistant(), english)
+    zh = _turns(make_zh(), mandarin)
+    for e, z in zip(en, zh):
+        assert z["intent"]["name"] == e["intent"]["name"] and e["intent"]["name"].endswith("home_lights")
+        assert e["denied"] == "home_not_set_up" and not e["frames"] and not e["writes"]
+        for key in KEYS + ("home",):
+            assert z.get(key) == e.get(key), f"{key}: {z['input']!r} vs {e['input']!r}"
+        assert z["reply"] == "还没有连接家里，家居控制没有设置。"
