@@ -56,6 +56,14 @@ def nlu_ready() -> None:
         train(config, progress=lambda *a, **k: None)
 
 
+@pytest.fixture(scope="session")
+def asr_engine(nlu_ready):
+    """One loaded recogniser (the default engine) for the in-process live-loop tests (loading takes seconds)."""
+    from assistant.asr.base import load_engine
+
+    return load_engine(Config())
+
+
 @pytest.fixture
 def new_config():
     """`new_config(**vehicle)`: a default config on a fresh virtual channel, with these [vehicle] settings."""

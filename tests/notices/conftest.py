@@ -101,27 +101,6 @@ def make_rig(db, vss):
 DEMO = ROOT / "assistant" / "data" / "demo"
 
 
-@pytest.fixture(scope="session")
-def nlu_ready() -> None:
-    from assistant.config import Config
-    from assistant.errors import ModelMissingError
-    from assistant.nlu.backend import load_nlu
-    from assistant.nlu.train import train
-
-    try:
-        load_nlu(Config()).close()
-    except ModelMissingError:
-        train(Config(), progress=lambda *a, **k: None)
-
-
-@pytest.fixture(scope="session")
-def asr_engine(nlu_ready):
-    from assistant.asr.base import load_engine
-    from assistant.config import Config
-
-    return load_engine(Config())
-
-
 @pytest.fixture
 def live_config(tmp_path, monkeypatch):
     """Defaults, no env overrides, push-to-talk only (no wake phrase), its own virtual channel."""

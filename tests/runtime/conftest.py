@@ -15,30 +15,10 @@ import pytest
 import soundfile as sf
 
 from assistant.config import Config
-from assistant.errors import ModelMissingError
 
 DEMO = Path(__file__).resolve().parents[2] / "assistant" / "data" / "demo"
 NOISE_DBFS = -50
 _channels = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def nlu_ready() -> None:
-    from assistant.nlu.backend import load_nlu
-    from assistant.nlu.train import train
-
-    try:
-        load_nlu(Config()).close()
-    except ModelMissingError:
-        train(Config(), progress=lambda *a, **k: None)
-
-
-@pytest.fixture(scope="session")
-def asr_engine(nlu_ready):
-    """One loaded recogniser for the in-process tests (loading takes seconds)."""
-    from assistant.asr.base import load_engine
-
-    return load_engine(Config())
 
 
 @pytest.fixture
