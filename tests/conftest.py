@@ -96,3 +96,52 @@ def make_assistant(nlu_ready, new_config):
     yield make
     for assistant in opened:
         assistant.close()
+
+
+class SimProcess:
+    """`assistant sim --control` in its own process on a real bus, steered over stdin."""
+
+    def __init__(self, bus: str, time_scale: float = 20) -> None:
+        import os
+        import subprocess
+        import sys
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "sim", "--bus", bus, "--time-scale", str(time_scale), "--control"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        ready = self.process.stdout.readline()
+        if '"ready"' not in ready:
+            self.process.kill()
+            raise AssertionError(f"assistant sim did not start: {ready}{self.process.stderr.read()}")
+
+    def command(self, **command) -> dict:
+        import json
+
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
+        answer = json.loads(self.process.stdout.readline())
+        assert answer["event"] != "error", answer
+        return answer
+
+    def prepare(self, scenario: dict, faults: dict) -> None:
+        """A freshly power-cycled car with this scenario and these faults (ECU name per fault kind)."""
+        self.command(cmd="reset")
+        if scenario:
+            self.command(cmd="set", values={path: str(value) for path, value in scenario.items()})
+        if faults:
+            self.command(cmd="faults", **{kind: [ecu] for kind, ecu in faults.items()})
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=20)
+        except Exception:
+            self.process.kill()
+
+
+@pytest.fixture(scope="module")
+def vcan_sim(vcan_channel):
+    sim = SimProcess(f"socketcan:{vcan_channel}")
+    yield sim
+    sim.close()

@@ -59,17 +59,17 @@ class Assistant:
         self.words = WordClasses.load(config.intents_dir / "nlu")
         # The home bridge connects in its own thread: a slow or absent broker never delays a car turn.
         self.home = home if home is not None else open_home(config)
+        self.skills = SkillRegistry.discover()  # once: reset() gives a new conversation, not new skills
+        self._home_skill = self.skills.skills.get("home")
+        if self._home_skill is not None:
+            self._home_skill.bridge = self.home  # the lights at home: never the gate, never a frame
         self.dialogue = self._new_dialogue()
         self.startup_ms: dict[str, float] = {}
         self._frame_times: list[tuple[float, SentFrame]] = []
         vehicle.gate.listeners.append(lambda frame: self._frame_times.append((time.perf_counter(), frame)))
 
     def _new_dialogue(self) -> DialogueManager:
-        skills = SkillRegistry.discover()
-        self._home_skill = skills.skills.get("home")
-        if self._home_skill is not None:
-            self._home_skill.bridge = self.home  # the lights at home: never the gate, never a frame
-        return DialogueManager(skills, self.replies,
+        return DialogueManager(self.skills, self.replies,
                                GatedVehicle(self.vehicle.gate, self.vehicle.state, self.vehicle.vss),
                                confirm_timeout_s=self.config.dialogue.confirm_timeout_s, words=self.words)
 

@@ -29,39 +29,10 @@ VOLUME = "Vehicle.Cabin.Infotainment.Media.Volume"
 TRUNK_CMD = 0x2E2
 
 
-class Car:
-    """`assistant sim --control` on the bus, steered over stdin (one per module: starts cost seconds)."""
-
-    def __init__(self, bus: str) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "sim", "--bus", bus, "--time-scale", "20", "--control"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        ready = self.process.stdout.readline()
-        if '"ready"' not in ready:
-            self.process.kill()
-            raise AssertionError(f"assistant sim did not start: {ready}{self.process.stderr.read()}")
-
-    def command(self, **command) -> dict:
-        self.process.stdin.write(json.dumps(command) + "\n")
-        self.process.stdin.flush()
-        answer = json.loads(self.process.stdout.readline())
-        assert answer["event"] != "error", answer
-        return answer
-
-    def close(self) -> None:
-        self.process.stdin.close()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
 @pytest.fixture(scope="module")
-def car(vcan_channel):
-    car = Car(f"socketcan:{vcan_channel}")
-    yield car
-    car.close()
+def car(vcan_sim):
+    """`assistant sim --control` on vcan0 in its own process: the car (tests/conftest.py: SimProcess)."""
+    return vcan_sim
 
 
 def _config(channel: str, **vehicle) -> Config:
