@@ -6,6 +6,11 @@
     for heard in front.listen(WavSource("cmd.wav")):
         heard.text, heard.confidence, heard.rejected, heard.zone, heard.end_s, heard.timings_ms()
 
+Each `listen(source)` starts from the same state: the endpointer's noise floor, the
+denoiser, and what the recogniser and wake spotter adapted to (`new_stream()`, see below)
+are reset, so a recording is heard the same alone or after others. Within one source
+(one live stream) they keep adapting.
+
 Always-listening by default (every utterance is transcribed: replay, transcribe,
 tests). Give a `trigger` (see assistant.asr.triggers) and only the first utterance
 after a wake phrase or a button press is transcribed; `open_turn(seconds)`
@@ -123,6 +128,11 @@ class SpeechFrontEnd:
         self.endpointer.new_stream()
         if self.denoiser is not None:
             self.denoiser.reset()  # its noise estimate is of the last recording too
+        # so is what the recogniser (and the wake spotter) adapted to: a file was heard differently
+        # after others; a turn still open belongs to the last source's timeline
+        new_stream(self.engine)
+        new_stream(self.trigger)
+        self._turn_until, self._turn_kind = None, "always"
         state = _Utterance()
         last: AudioBlock | None = None
         for block in source.blocks():
@@ -231,6 +241,25 @@ class _Utterance:
         return Heard(transcript, utterance.zone, utterance.start_s, utterance.end_s, utterance.detected_s,
                      utterance.duration_s, self.asr_s * 1000, finalize * 1000, trigger, utterance.reason,
                      list(self.partials))
+
+
+def new_stream(part) -> None:
+    """A new source begins: reset what an engine or trigger adapted to, if it keeps such state.
+
+    The optional method is `new_stream()` (pocketsphinx: cepstral mean and noise estimate; the wake
+    spotter: the same for its own decoder). An engine made of engines forwards it to each; the
+    trigger wrappers that have none (`AnyTrigger.triggers`, the live loop's `TriggerTap.trigger`)
+    are walked here. Whisper decodes each utterance on its own; vosk reuses one recogniser
+    (`Reset()` per utterance) and has no `new_stream()` yet.
+    """
+    if part is None:
+        return
+    method = getattr(part, "new_stream", None)
+    if callable(method):
+        method()
+        return
+    for inner in (*getattr(part, "triggers", ()), getattr(part, "trigger", None)):
+        new_stream(inner)
 
 
 def clipped_share(audio: np.ndarray) -> float:

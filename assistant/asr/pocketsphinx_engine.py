@@ -18,6 +18,12 @@ default in the car (fewest actions nobody asked for); ngram is one line of confi
 `bestpath = no` in grammar mode: the lattice best path of an FSG search may
 end outside the final state ("unmute the"), and costs time; the Viterbi
 result cannot.
+
+Between utterances pocketsphinx adapts: the cepstral mean moves towards each
+utterance heard (live CMN, starting from the mean measured at compile time)
+and the front end keeps a noise estimate. Within one stream that is wanted
+(the cabin and the voice stay); `new_stream()` puts both back to where they
+were after loading, so each recording is heard as if it were the first.
 """
 
 from __future__ import annotations
@@ -74,7 +80,22 @@ class PocketsphinxEngine:
         cmn = asr_dir(config) / "pocketsphinx" / "cmn.txt"
         if mode != "open" and cmn.is_file():  # the starting mean measured at compile time
             self._decoder.set_cmn(cmn.read_text(encoding="utf-8").strip())
+        self._start_cmn = self._decoder.get_cmn()  # what new_stream() returns to
         self._started = False
+
+    def new_stream(self) -> None:
+        """A new source begins (another recording): forget what the last one taught the decoder.
+
+        Measured: the same WAV was heard as "please on the ac" alone and as "open the back seat"
+        after other files of one `assistant replay`. Both the cepstral mean and the noise estimate
+        carried over; resetting the mean alone still changed scores. `reinit_feat()` rebuilds the
+        feature extraction (noise estimate included, < 1 ms), then the starting mean is restored.
+        """
+        if self._started:  # an utterance left open: end it without letting it update the mean
+            self._decoder.end_utt()
+            self._started = False
+        self._decoder.reinit_feat()
+        self._decoder.set_cmn(self._start_cmn)
 
     def start(self) -> None:
         if self._started:

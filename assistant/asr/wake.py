@@ -205,6 +205,7 @@ class WakePhraseSpotter:
             dict_path.unlink(missing_ok=True)
         if own_model:
             self._decoder.set_cmn(START_CMN)
+        self._start_cmn = self._decoder.get_cmn()  # what new_stream() returns to
         self.threshold = float(threshold)
         self.verify_threshold = verify_threshold
         self.dither = float(dither)
@@ -309,6 +310,15 @@ class WakePhraseSpotter:
 
     def reset(self) -> None:
         self._restart()
+
+    def new_stream(self) -> None:
+        """Another recording: the spotter as after loading (its cepstral mean, noise estimate, dither
+        and gate learnt nothing from the last one). `reset()` keeps them: the same cabin."""
+        self._restart()
+        self._decoder.reinit_feat()
+        self._decoder.set_cmn(self._start_cmn)
+        self._rng = np.random.default_rng(0)
+        self._gate = None
 
 
 def _cmudict_entries(path: Path, words: list[str]) -> dict[str, list[str]]:
