@@ -16,6 +16,7 @@ from assistant.nlu.result import FALLBACK, IntentScore, ParseResult, fallback
 from assistant.nlu.resolve import resolve_entities
 from assistant.nlu.softmax import softmax, sparse_logits
 from assistant.nlu.split import mixed_intents
+from assistant.nlu.unsupported import FeatureWords
 
 MAX_CHARS = 400   # a spoken command is a sentence or two; 10 kB of text is not one
 MAX_WORDS = 48
@@ -39,6 +40,7 @@ class EmbeddedNlu:
         self.synonyms: dict[str, str] = meta["synonyms"]
         self.tagger = EntityTagger(meta["entity_labels"], meta["entity_vocab"], bundle.entity_W, bundle.entity_b,
                                    meta.get("intent_entities"))
+        self.features = FeatureWords.from_json(meta.get("unsupported"))  # what the car lacks: named, never acted on
         self.meta = meta
 
     @classmethod
@@ -80,11 +82,14 @@ class EmbeddedNlu:
             return result
         mixed = mixed_intents(text, self.parse_single, self.threshold)
         if mixed:
-            return fallback(text, result.intent_ranking, min(r.confidence for r in mixed))
+            return self.features.check(fallback(text, result.intent_ranking, min(r.confidence for r in mixed)))
         return result
 
     def parse_single(self, text: str) -> ParseResult:
         """Parse as one command (`parse` also checks that it is not several)."""
+        return self.features.check(self._classified(text))
+
+    def _classified(self, text: str) -> ParseResult:
         if not isinstance(text, str):
             raise TypeError(f"parse() needs a str, got {type(text).__name__}")
         if not text.strip() or len(text) > MAX_CHARS:

@@ -29,6 +29,7 @@ from assistant.nlu.result import FALLBACK, Entity, IntentScore, ParseResult, fal
 from assistant.nlu.resolve import resolve_entities
 from assistant.nlu.split import mixed_intents
 from assistant.nlu.text import tokenize, words
+from assistant.nlu.unsupported import FeatureWords
 
 MAX_CHARS = 400
 STAMP = ".rasa-installed"  # written by tools/rasa/install.sh after a complete install
@@ -117,8 +118,9 @@ class RasaNlu:
 
     def __init__(self, url: str, synonyms: dict[str, str], *, threshold: float = 0.5,
                  process: subprocess.Popen | None = None, timeout_s: float = 30.0,
-                 vocabulary: frozenset[str] = frozenset()):
+                 vocabulary: frozenset[str] = frozenset(), features: FeatureWords | None = None):
         self.url = url.rstrip("/")
+        self.features = features or FeatureWords()  # what the car lacks: named, never acted on
         self.synonyms = synonyms
         # DIET gives confident intents to text with no known word at all ("打开车窗" ->
         # inform 0.99); like the embedded backend, such text is nlu_fallback without asking
@@ -135,8 +137,10 @@ class RasaNlu:
         data = load_nlu_data(data_dir)
         synonyms = data.synonyms
         vocabulary = frozenset(t.norm for ex in data.examples for t in words(tokenize(ex.text)))
+        features = FeatureWords.build(data.lookups, data.examples)
         if config.nlu.rasa_url:
-            nlu = cls(config.nlu.rasa_url, synonyms, threshold=config.nlu.threshold, vocabulary=vocabulary)
+            nlu = cls(config.nlu.rasa_url, synonyms, threshold=config.nlu.threshold, vocabulary=vocabulary,
+                      features=features)
             nlu._wait_ready(None, 10.0, None)
             return nlu
         rasa = _require_install(config)
@@ -161,7 +165,7 @@ class RasaNlu:
             start_new_session=True)
         log.close()
         nlu = cls(f"http://127.0.0.1:{port}", synonyms, threshold=config.nlu.threshold, process=process,
-                  vocabulary=vocabulary)
+                  vocabulary=vocabulary, features=features)
         try:
             nlu._wait_ready(process, config.nlu.rasa_start_timeout_s, rasa_model_dir(config) / "server.log")
         except BaseException:
@@ -202,11 +206,14 @@ class RasaNlu:
             return result
         mixed = mixed_intents(text, self.parse_single, self.threshold)
         if mixed:
-            return fallback(text, result.intent_ranking, min(r.confidence for r in mixed))
+            return self.features.check(fallback(text, result.intent_ranking, min(r.confidence for r in mixed)))
         return result
 
     def parse_single(self, text: str) -> ParseResult:
         """One /model/parse call, canonical values (`parse` also checks for several commands)."""
+        return self.features.check(self._classified(text))
+
+    def _classified(self, text: str) -> ParseResult:
         if not isinstance(text, str):
             raise TypeError(f"parse() needs a str, got {type(text).__name__}")
         if not text.strip() or len(text) > MAX_CHARS:

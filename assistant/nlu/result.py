@@ -43,6 +43,8 @@ class ParseResult:
     intent: IntentScore
     entities: tuple[Entity, ...] = ()
     intent_ranking: tuple[IntentScore, ...] = field(default=())
+    # features the car does not have that the text asks for ("wipers"; assistant/nlu/unsupported.py)
+    unsupported: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -61,13 +63,18 @@ class ParseResult:
         return next((e.value for e in self.entities if e.entity == name), default)
 
     def to_json(self) -> dict:
-        return {"text": self.text, "intent": self.intent.to_json(),
+        data = {"text": self.text, "intent": self.intent.to_json(),
                 "entities": [e.to_json() for e in self.entities],
                 "intent_ranking": [s.to_json() for s in self.intent_ranking]}
+        if self.unsupported:
+            data["unsupported"] = list(self.unsupported)
+        return data
 
 
-def fallback(text: str, ranking: tuple[IntentScore, ...] = (), confidence: float = 1.0) -> ParseResult:
-    """The nlu_fallback result for `text`, keeping the ranking that led to it."""
+def fallback(text: str, ranking: tuple[IntentScore, ...] = (), confidence: float = 1.0, *,
+             unsupported: tuple[str, ...] = ()) -> ParseResult:
+    """The nlu_fallback result for `text`, keeping the ranking that led to it (and the features
+    the car lacks that it names)."""
     top = IntentScore(FALLBACK, confidence)
     rest = tuple(s for s in ranking if s.name != FALLBACK)
-    return ParseResult(text=text, intent=top, entities=(), intent_ranking=(top,) + rest)
+    return ParseResult(text=text, intent=top, entities=(), intent_ranking=(top,) + rest, unsupported=unsupported)

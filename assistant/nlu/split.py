@@ -10,6 +10,10 @@ confident command, so "can you open the window" stays one.
 the whole text is one confident command, else one result per part when every part is a
 confident command (a part may be `inform`: "set the temperature to twenty and the
 passenger side too"), else the single fallback result.
+
+A part that asks for a feature the car lacks (a fallback naming it, assistant/nlu/unsupported.py)
+counts as a part beside at least one real command: "turn on the ac and the wipers" is climate_ac
+and the wipers named as unsupported, so the air conditioning goes on and the reply says the rest.
 """
 
 from __future__ import annotations
@@ -82,6 +86,8 @@ def _mixes(parts: list[str], results: list[ParseResult], threshold: float) -> bo
         return True
     if not actions:
         return False
+    if any(r.is_fallback and r.unsupported for r in results):  # "turn on the ac and the wipers"
+        return True
     # the same action twice, each with its own value ("driver to twenty two and passenger to twenty")
     values = [{e.entity for e in r.entities} & VALUE_ENTITIES for r in actions]
     if len(actions) >= 2 and set.intersection(*values):
@@ -132,9 +138,12 @@ def split_commands(text: str, backend) -> list[ParseResult]:
             if any(not p for p in parts):
                 continue
             results = [parse(p) for p in parts]
-            if any(r.is_fallback for r in results) or all(r.name == "inform" for r in results):
-                continue
-            score = min(r.confidence for r in results)
+            commands = [r for r in results if not r.is_fallback]
+            if len(commands) < len(results) - sum(1 for r in results if r.is_fallback and r.unsupported):
+                continue  # a part not understood at all
+            if all(r.name == "inform" for r in commands):
+                continue  # nothing to act on (and no part made of features the car lacks alone)
+            score = min(r.confidence for r in commands)
             if score > best_score:
                 best, best_score = results, score
         if best:

@@ -28,6 +28,7 @@ from assistant.nlu.numbers import parse_number
 from assistant.nlu.resolve import CANONICAL, NUMERIC, canonical_value, phrase_key
 from assistant.nlu.softmax import fit_softmax, fit_temperature, softmax
 from assistant.nlu.text import tokenize, words
+from assistant.nlu.unsupported import FeatureWords
 
 INTENT_L2 = 3e-7      # chosen by 5-fold cross-validation on the training data (seeds 13, 1, 2)
 ENTITY_L2 = 1e-4
@@ -147,6 +148,7 @@ def fit_bundle(data: NluData, *, language: str = "en", progress: Progress | None
         "intents": intents, "intent_vocab": vec.vocab, "temperature": temperature,
         "entity_labels": entity_labels, "entity_vocab": entity_vocab, "intent_entities": intent_entities,
         "gazetteer": gazetteer.to_json(), "synonyms": data.synonyms,
+        "unsupported": FeatureWords.build(data.lookups, data.examples).to_json(),
         "stats": {"examples": len(data.examples), "intents": len(intents),
                   "cv_accuracy": float((cv_pred == y).mean()),
                   "cv_confidence": float(softmax(oof / temperature).max(axis=1).mean()),
