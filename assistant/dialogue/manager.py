@@ -6,6 +6,11 @@ request is dropped); cancel, repeat and inform act on the conversation; every
 other intent goes to its skill, with the zone carried over from the previous
 command of the same domain ("open the passenger window" ... "close it again").
 
+A request for a feature the car lacks ("increase the bass", "turn on the wipers") reaches the
+dialogue as nlu_fallback naming the feature (`ParseResult.unsupported`, assistant/nlu/unsupported.py):
+the reply names it ("Sorry, I can't control the bass here."), nothing is written, and a question
+waiting for a slot is dropped.
+
 A bare verb ("open", "turn on") is asked about ("What should I open?"), never acted on;
 a command that names no part ("close it") acts on the last part acted on, whatever
 kind it was ("open the sunroof" ... "close it" closes the sunroof), and a pronoun with
@@ -94,6 +99,10 @@ class DialogueManager:
                                     SkillResult(self.replies.say(pending.request.intent, "declined")))
             # anything else: the question is dropped (no) and the new command handled
 
+        if result.is_fallback and result.unsupported:
+            conv.pending_slot = None  # "To what temperature?" - "turn on the wipers": the question is dropped
+            return self._unsupported(result)
+
         if conv.pending_slot is not None:
             pending, conv.pending_slot = conv.pending_slot, None
             answer = self._resolved(self._numbers_as(request, (pending.missing,)), pending.request.intent)
@@ -164,6 +173,17 @@ class DialogueManager:
     def _cancel(self, result: ParseResult) -> ActionReport:
         self.conversation.last_action = None  # "never mind": no follow-up should bring it back
         return self._say(result, "cancelled")
+
+    def _unsupported(self, result: ParseResult) -> ActionReport:
+        """"Sorry, I can't control the wipers here.": the features named, nothing done. A feature may
+        have its own wording (`intents.nlu_fallback.unsupported_radio`)."""
+        features = result.unsupported
+        key = f"unsupported_{features[0]}" if len(features) == 1 else "unsupported"
+        if not self.replies.has(result.name, key):
+            key = "unsupported"
+        named = self.replies.join([self.replies.feature(f) for f in features])
+        reply = self.replies.say(result.name, key, feature=named)
+        return self._report(result, result.name, SkillResult(reply, denied="unsupported"))
 
     def _say(self, result: ParseResult, key: str, **fields) -> ActionReport:
         return self._report(result, result.name, SkillResult(self.replies.say("dialogue", key, **fields)))

@@ -16,7 +16,7 @@ import yaml
 
 from assistant.errors import DataError
 
-SECTIONS = ("common", "intents", "denials", "zones", "systems", "values", "words")
+SECTIONS = ("common", "intents", "denials", "zones", "systems", "values", "words", "features")
 
 
 def spoken_number(value: Any) -> Any:
@@ -76,6 +76,11 @@ class Replies:
 
     def zone(self, domain: str, zone: str) -> str:
         return (self._doc["zones"].get(domain) or {}).get(zone, zone.replace("_", " "))
+
+    def feature(self, name: str) -> str:
+        """How a feature the car lacks is said (`features: wipers: the wipers`; unsupported_<name> in
+        nlu/lexicon.yml), else its name with spaces."""
+        return self._doc["features"].get(name) or name.replace("_", " ")
 
     def system(self, ecu: str) -> str:
         return self._doc["systems"].get(ecu, self._doc["systems"].get("default", "the car"))
