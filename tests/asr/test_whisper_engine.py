@@ -119,9 +119,54 @@ def test_prompt_is_built_from_the_intents():
 
 
 def test_engine_settings(whisper):
-    assert (whisper.name, whisper.mode, whisper.beam, whisper.sample_rate) == ("whisper", "open", 1, 16000)
-    assert whisper.prompt and whisper.language == "en"
+    assert (whisper.name, whisper.mode, whisper.beam, whisper.nbest, whisper.sample_rate) == ("whisper", "open", 5, 5, 16000)
+    assert whisper.prompt and whisper.language == "en" and whisper.second_opinion
+    assert whisper.window_frames == 1500  # 15 s of log-mel frames
     assert whisper.partial() == ""  # not streaming
+
+
+@pytest.mark.parametrize("text, once", [
+    ("open the window open the window", "open the window"),
+    ("lock the doors lock the doors lock the doors", "lock the doors"),
+    ("open the window open the", "open the window open the"),  # not a whole repeat
+    ("no no", "no no"),  # a one-word repeat is how people talk
+    ("", ""),
+])
+def test_whole_repeats_are_said_once(text, once):
+    from assistant.asr.whisper_engine import without_repeats
+
+    assert without_repeats(text) == once
+
+
+def test_the_n_best_of_both_decodes_are_kept(whisper):
+    from assistant.asr.base import transcribe
+
+    heard = transcribe(whisper, read_wav(WAV_DIR / "ac_on.wav"))
+    assert not heard.rejected and heard.alternatives[0].text == heard.text
+    engines = [h.engine for h in heard.alternatives]
+    assert engines[0] == "whisper" and "whisper/plain" in engines  # with the prompt, then without it
+    assert engines == sorted(engines, key=lambda e: e != "whisper")  # the prompted readings first
+    prompted = [h for h in heard.alternatives if h.engine == "whisper"]
+    assert 1 <= len(prompted) <= 5 and len({h.text for h in prompted}) == len(prompted)
+    assert all(a.score >= b.score for a, b in zip(prompted, prompted[1:]))  # best first
+    assert heard.to_json()["alternatives"][0]["engine"] == "whisper"
+
+
+def test_no_second_opinion_and_greedy_when_asked():
+    from assistant.asr.base import transcribe
+
+    engine = load_engine(_config(whisper_second_opinion=False, whisper_nbest=1, whisper_beam=1))
+    heard = transcribe(engine, read_wav(WAV_DIR / "ac_on.wav"))
+    assert [h.engine for h in heard.alternatives] == ["whisper"] and engine.beam == 1
+
+
+def test_peek_decodes_without_ending_the_utterance(whisper):
+    samples = read_wav(WAV_DIR / "fan_up.wav")
+    whisper.start()
+    whisper.feed(samples)
+    early = whisper.peek()
+    assert early.text == "turn the fan up"
+    assert whisper.finish().text == early.text  # the audio was still there
 
 
 @pytest.mark.parametrize("file", ["set_temp_22.wav", "open_passenger_window.wav", "fan_up.wav", "warmer.wav"])
