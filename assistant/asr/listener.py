@@ -28,7 +28,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import dataclass, field, replace
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -97,8 +97,14 @@ class SpeechFrontEnd:
     """Turns an AudioSource into `Heard` utterances (see the module docstring)."""
 
     def __init__(self, config, *, engine: AsrEngine | None = None, trigger=None,
-                 endpointer: Endpointer | None = None, keep_partials: bool = False) -> None:
+                 endpointer: Endpointer | None = None, keep_partials: bool = False,
+                 interpret: Callable[[Transcript], Transcript] | None = None,
+                 complete: Callable[[Transcript], bool] | None = None) -> None:
         self.config = config
+        # the runtime's judges (the ASR never imports the NLU): `interpret` chooses among an n-best
+        # list by meaning; `complete` says whether a transcript is a whole command (early endpoint)
+        self.interpret = interpret
+        self.complete = complete
         self.engine = engine or load_engine(config)
         self.trigger = trigger
         self.endpointer = endpointer or Endpointer.from_config(config)
@@ -177,17 +183,32 @@ class SpeechFrontEnd:
         """Once per pause, halfway to `complete_silence_ms`: is what was heard a whole command?
 
         If so the endpointer need not wait the full trailing silence. The partial result of a
-        grammar decode is checked against the compiled templates (a few ms, once per pause).
+        grammar decode is checked against the compiled templates (a few ms, once per pause). An
+        engine that does not stream (Whisper) decodes what it has so far (`peek`), and the runtime's
+        `complete` judges the transcript; when no more speech follows, that early transcript is the
+        utterance's, so the decode is not done twice.
         """
         ep = self.endpointer
-        if self.command_grammar is None or not ep.in_speech or state.checked_pause == ep.last_voiced_end:
+        if not ep.in_speech or state.checked_pause == ep.last_voiced_end:
+            return
+        peeks = self.complete is not None and hasattr(self.engine, "peek")
+        if (self.command_grammar is None and not peeks) or not ep.complete_silence_s:
             return
         if ep.silence_s(block.end_s) < ep.complete_silence_s / 2:
             return
         state.checked_pause = ep.last_voiced_end
         started = time.perf_counter()
-        text = self.engine.partial()
-        if text and self.command_grammar.accepts(text):
+        if self.command_grammar is not None:
+            text = self.engine.partial()
+            whole = bool(text) and self.command_grammar.accepts(text)
+        else:
+            transcript = self.engine.peek()
+            if self.interpret is not None and not transcript.rejected:
+                transcript = self.interpret(transcript)
+            # in a live stream the endpoint cannot come before this decode is done
+            state.early = _Early(transcript, ep.last_voiced_end, block.end_s + time.perf_counter() - started)
+            whole = self.complete(transcript)
+        if whole:
             ep.mark_complete()
         state.asr_s += time.perf_counter() - started
 
@@ -200,10 +221,19 @@ class SpeechFrontEnd:
                 state.ended = event
             elif isinstance(event, Utterance):
                 heard = state.finish(self.engine, event, self._turn_kind if self.trigger else "always",
-                                     max_clipped=self.config.asr.max_clipped)
+                                     max_clipped=self.config.asr.max_clipped, interpret=self.interpret)
                 if self.trigger is not None:
                     self._turn_until = None  # one utterance per turn
                 yield heard
+
+
+@dataclass(frozen=True)
+class _Early:
+    """A transcript decoded at a pause, before the endpoint (see SpeechFrontEnd._check_complete)."""
+
+    transcript: Transcript
+    pause_s: float  # the end of the speech it covers
+    ready_s: float  # stream time at which it was ready, as if the audio had arrived live
 
 
 class _Utterance:
@@ -214,9 +244,10 @@ class _Utterance:
         self.partials: list[str] = []
         self.ended: SpeechEnded | None = None
         self.checked_pause: float | None = None  # the pause (by its start) already checked
+        self.early: _Early | None = None
 
     def begin(self, engine: AsrEngine) -> None:
-        self.asr_s, self.partials, self.ended, self.checked_pause = 0.0, [], None, None
+        self.asr_s, self.partials, self.ended, self.checked_pause, self.early = 0.0, [], None, None, None
         started = time.perf_counter()
         engine.start()
         self.asr_s += time.perf_counter() - started
@@ -230,15 +261,28 @@ class _Utterance:
                 self.partials.append(text)
         self.asr_s += time.perf_counter() - started
 
-    def finish(self, engine: AsrEngine, utterance: Utterance, trigger: str, max_clipped: float = 1.0) -> Heard:
+    def finish(self, engine: AsrEngine, utterance: Utterance, trigger: str, max_clipped: float = 1.0,
+               interpret: Callable[[Transcript], Transcript] | None = None) -> Heard:
         started = time.perf_counter()
-        transcript = engine.finish()
+        detected_s = utterance.detected_s
+        early = self.early if self.early is not None and self.early.pause_s == utterance.end_s else None
+        if early is not None:  # nothing was said after the early decode: it is this utterance's
+            engine.start()  # drops the audio buffered for a decode that is not needed
+            transcript, detected_s = early.transcript, max(detected_s, early.ready_s)
+        else:
+            transcript = engine.finish()
         if not transcript.rejected and clipped_share(utterance.audio) > max_clipped:
             # measured: a command 26 dB too hot was heard as another command ("a lot hot") and acted on
-            transcript = replace(transcript, text="", rejected=True, reason="clipped", words=[])
+            transcript = replace(transcript, text="", rejected=True, reason="clipped", words=[], alternatives=[])
+        if not transcript.rejected and utterance.steady:
+            # measured: steady noise starting in the follow-up window (a blower, pink/white noise at
+            # -35 dBFS) was heard as "off" and answered; speech is never that steady (audio/vad.py)
+            transcript = replace(transcript, text="", rejected=True, reason="steady_noise", words=[])
+        if interpret is not None and not transcript.rejected and early is None:
+            transcript = interpret(transcript)
         finalize = time.perf_counter() - started
         self.asr_s += finalize
-        return Heard(transcript, utterance.zone, utterance.start_s, utterance.end_s, utterance.detected_s,
+        return Heard(transcript, utterance.zone, utterance.start_s, utterance.end_s, detected_s,
                      utterance.duration_s, self.asr_s * 1000, finalize * 1000, trigger, utterance.reason,
                      list(self.partials))
 

@@ -129,7 +129,7 @@ class ItemResult:
                 "car": self.car.to_json() if self.car else None,
                 "expected_car": self.expected_car.to_json() if self.expected_car else None,
                 "reference_correct": self.reference_correct,
-                "eos_to_transcript_ms": self.eos_to_transcript_ms, "error": self.error}
+                "eos_to_transcript_ms": self.eos_to_transcript_ms, "error": self.error, **self.extra}
 
 
 # -- scoring -------------------------------------------------------------------------------
@@ -240,6 +240,10 @@ class SpeechEvaluator:
         result.car, result.expected_car, result.reference_correct = car, expected_car, reference_ok
         result.eos_to_transcript_ms = round(eos_ms, 1) if eos_ms is not None else None
         result.extra = {"raw": " | ".join(h.transcript.raw for h in heard), "utterances": len(heard)}
+        choices = [h.transcript.choice for h in heard if h.transcript.choice]
+        if choices:  # which reading of the n-best was acted on, or why none was
+            result.extra["choices"] = choices
+            result.extra["readings"] = [[a.text for a in h.transcript.alternatives] for h in heard]
         return result
 
     def close(self) -> None:

@@ -100,7 +100,7 @@ class Assistant:
             nlu = stage("nlu", lambda: load_nlu(config))
             undo.callback(nlu.close)
             replies = Replies.load(config.intents_dir / "responses.yml")
-            front, button = _front_end(config, engine, triggers, stage) if listen else (None, None)
+            front, button = _front_end(config, engine, triggers, stage, nlu) if listen else (None, None)
             speaker = stage("tts", lambda: _speaker(config, player, sink)) if speak else None
             # the car last: the built-in one starts moving (cabin drift, fuel) when it is created
             if vehicle is None:
@@ -228,18 +228,21 @@ class Assistant:
         self.close()
 
 
-def _front_end(config: Config, engine, triggers: bool, stage):
+def _front_end(config: Config, engine, triggers: bool, stage, nlu):
     from assistant.asr.base import load_engine
     from assistant.asr.listener import SpeechFrontEnd
     from assistant.asr.triggers import AnyTrigger, PushToTalk
     from assistant.asr.wake import WakePhraseSpotter
+    from assistant.understand import SpeechInterpreter
 
     engine = engine or stage("asr", lambda: load_engine(config))
     spotter = (stage("wake", lambda: WakePhraseSpotter.from_config(config))
                if triggers and config.wake.phrase.strip() else None)
     button = PushToTalk() if triggers and config.wake.push_to_talk else None
     starts = [t for t in (spotter, button) if t is not None]
-    front = SpeechFrontEnd(config, engine=engine, trigger=AnyTrigger(*starts) if starts else None)
+    interpreter = SpeechInterpreter.from_config(config, nlu)
+    front = SpeechFrontEnd(config, engine=engine, trigger=AnyTrigger(*starts) if starts else None,
+                           interpret=interpreter, complete=interpreter.complete)
     return front, button
 
 

@@ -1,0 +1,49 @@
+"""What a reading asks for: one (intent, entities) per command in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.nlu.result import FALLBACK, ParseResult
+
+# A wrong one of these opens the car, lets someone in or blinds the driver (CATALOGUE.md's rules):
+# a reading that asks for one needs a clearer lead over the readings that ask for something else.
+SAFETY_INTENTS = frozenset({"doors_unlock", "doors_lock", "trunk_open", "trunk_close", "mirrors_fold"})
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """The commands of one reading, in order: (intent, frozenset of (entity, value))."""
+
+    commands: tuple[tuple[str, frozenset], ...] = ()
+
+    @classmethod
+    def of(cls, results: list[ParseResult]) -> "Meaning":
+        """From the NLU's results for a text (`split_commands`); not understood -> no commands."""
+        return cls(tuple((r.name, frozenset((e.entity, _value(e.value)) for e in r.entities))
+                         for r in results if r.name != FALLBACK))
+
+    @property
+    def understood(self) -> bool:
+        return bool(self.commands)
+
+    @property
+    def intents(self) -> tuple[str, ...]:
+        return tuple(intent for intent, _ in self.commands)
+
+    @property
+    def safety(self) -> bool:
+        return any(intent in SAFETY_INTENTS for intent in self.intents)
+
+    def __str__(self) -> str:
+        if not self.commands:
+            return "not understood"
+        return " + ".join(intent + (f"({', '.join(f'{k}={v}' for k, v in sorted(ents))})" if ents else "")
+                          for intent, ents in self.commands)
+
+
+def _value(value) -> str:
+    """Values compared as text; 22 and 22.0 are the same temperature."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
