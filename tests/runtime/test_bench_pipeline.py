@@ -64,7 +64,7 @@ def test_bench_pipeline_cli(recorded, nlu_ready, tmp_path, capsys):
                  "--pipeline-open-limit", "2", "--nlu-backend", "embedded", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     report = json.loads((out / "pipeline.json").read_text())
-    g = report["modes"]["grammar"]
+    g = report["systems"]["default"]
     assert "error" not in g, g
     assert g["turns"] == 5  # 6 command files, the first a warm-up
     assert g["eos_to_first_audio_ms"]["n"] == 5  # every turn answers aloud, even "sorry"
@@ -78,9 +78,12 @@ def test_bench_pipeline_cli(recorded, nlu_ready, tmp_path, capsys):
     assert g["pipeline_rtf"] > 0 and g["asr_rtf"] > 0 and g["tts_rtf"] > 0 and g["tts_errors"] == 0
     assert g["nlu_parse_ms"]["n"] == 5 and g["rss_mb"] > 50 and g["cold_start_s"] > g["load_s"] > 0
     assert report["cold_start_s"]["median"] > 0 and len(report["cold_start_s"]["runs"]) == 1
-    c = report["open_vs_grammar"]
-    assert c["files_compared"] == 1 and c["asr_rtf_open_over_grammar"] > 0
+    assert g["system"] == "whisper" and report["systems"]["baseline"]["system"] == "pocketsphinx/grammar"
+    b = report["ratios"]["baseline_over_default"]
+    assert b["files_compared"] == 5 and b["asr_rtf"] > 0
+    c = report["ratios"]["open_over_default"]
+    assert c["files_compared"] == 1 and c["asr_rtf"] > 0
     assert report["nlu"]["backends"]["embedded"]["parse_ms_p50"] > 0
-    assert len(report["turns"]["grammar"]) == 6
+    assert len(report["turns"]["default"]) == 6 and len(report["turns"]["baseline"]) == 6
     assert (out / "pipeline_latency_cdf.png").stat().st_size > 0
-    assert "end of speech -> first CAN frame" in printed
+    assert "end of speech -> first CAN frame" in printed and "baseline / default" in printed

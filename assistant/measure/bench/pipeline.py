@@ -15,10 +15,13 @@ on a car and conversation reset before each file. Measured per turn:
 - cold start: a fresh `python` process to ready (everything loaded), and RSS of that process
   after all its turns.
 
-Baselines in the same run: the same pipeline with open-vocabulary ASR on a smaller nested
-subset of the files (ratios on the files both took), and the NLU area's embedded-vs-rasa
+Systems, each in its own worker process: `default` (the configured [asr] engine and mode, with
+everything the runtime puts around it: Whisper's n-best and the choice by meaning), and in the
+same run the baselines: `baseline` (`--pipeline-baseline`, pocketsphinx/grammar: the embedded
+default before Whisper became it) on the same files, and `open` (pocketsphinx's open vocabulary)
+on a smaller nested subset; ratios on the files both took. And the NLU area's embedded-vs-rasa
 comparison (reused from `assistant bench nlu` when it ran first, else run here; rasa only when
-installed, `--nlu-backend embedded` skips it). Each mode runs in its own worker process.
+installed, `--nlu-backend embedded` skips it).
 """
 
 from __future__ import annotations
@@ -37,8 +40,10 @@ from pathlib import Path
 
 HELP = ("whole pipeline on recorded speech: end of speech -> first CAN frame / reply audio p50/p95, RTF, RSS, "
         "cold start; grammar vs open ASR, embedded vs rasa NLU")
-LIMITS = {"grammar": 60, "open": 12}
-QUICK_LIMITS = {"grammar": 8, "open": 4}
+LIMITS = {"default": 60, "open": 12}  # files; the baseline takes the default's
+QUICK_LIMITS = {"default": 8, "open": 4}
+BASELINE = "pocketsphinx/grammar"  # the embedded default before this release
+OPEN = "pocketsphinx/open"
 COLD_STARTS, QUICK_COLD_STARTS = 3, 1
 READY = "pipeline-worker-ready"
 
@@ -46,14 +51,16 @@ READY = "pipeline-worker-ready"
 def add_arguments(parser) -> None:
     group = parser.add_argument_group("pipeline bench")
     group.add_argument("--pipeline-limit", type=int, metavar="N",
-                       help=f"pipeline bench: command files with grammar ASR (default {LIMITS['grammar']}, "
-                            f"{QUICK_LIMITS['grammar']} with --quick; 0 = all)")
+                       help=f"pipeline bench: command files for the default system and the baseline (default "
+                            f"{LIMITS['default']}, {QUICK_LIMITS['default']} with --quick; 0 = all)")
     group.add_argument("--pipeline-open-limit", type=int, metavar="N",
                        help=f"pipeline bench: files for the open-vocabulary baseline (default {LIMITS['open']}, "
                             f"{QUICK_LIMITS['open']} with --quick; 0 = none)")
+    group.add_argument("--pipeline-baseline", metavar="ENGINE/MODE", default=BASELINE,
+                       help=f"pipeline bench: the baseline system on the same files (default {BASELINE}; '' = none)")
 
 
-# -- the worker: one ASR mode, a fresh process ------------------------------------------------
+# -- the worker: one system, a fresh process ----------------------------------------------------
 
 def _null_player(config):
     """A Player on a null sink: each reply's PlaybackReport (first audio, audio length) stays in `.report`."""
@@ -63,8 +70,9 @@ def _null_player(config):
     return Player(NullSink(), block_ms=config.audio.output_block_ms, sample_rate=config.audio.output_sample_rate)
 
 
-def worker(mode: str, files: list[dict], out=sys.stdout) -> dict:
-    """Load the pipeline (say READY), then one turn per file; per-turn timings and the process's RSS."""
+def worker(system: str, files: list[dict], out=sys.stdout) -> dict:
+    """Load the pipeline with `system` ("engine/mode", "" = the configured one) (say READY), then one turn
+    per file; per-turn timings and the process's RSS."""
     started = time.perf_counter()
     import psutil
 
@@ -76,7 +84,10 @@ def worker(mode: str, files: list[dict], out=sys.stdout) -> dict:
     imported = time.perf_counter()
     config = load_config()
     player = _null_player(config)
-    assistant = open_session(config, speak=True, player=player, engine=load_engine(config, mode=mode))
+    engine, _, mode = system.partition("/")
+    assistant = open_session(config, speak=True, player=player,
+                             engine=load_engine(config, engine=engine or None, mode=mode or None))
+    mode = f"{assistant.front.engine.name}/{assistant.front.engine.mode}"
     front = assistant.front
     ready = time.perf_counter()
     print(READY, flush=True, file=out)
@@ -84,7 +95,7 @@ def worker(mode: str, files: list[dict], out=sys.stdout) -> dict:
 
     rows = []
     try:
-        for n, file in enumerate(tqdm(files, desc=f"pipeline ({mode} ASR)", unit="turn", file=sys.stderr,
+        for n, file in enumerate(tqdm(files, desc=f"pipeline ({mode})", unit="turn", file=sys.stderr,
                                       disable=not files, dynamic_ncols=True)):
             path = file["path"]
             assistant.reset()
@@ -121,14 +132,14 @@ def worker(mode: str, files: list[dict], out=sys.stdout) -> dict:
             "rss_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rows": rows}
 
 
-def _spawn(config, mode: str, files: list[dict]) -> dict:
+def _spawn(config, system: str, files: list[dict]) -> dict:
     """Run a worker; its spawn -> READY wall time is the cold start (interpreter start included)."""
     env = {**os.environ, "ASSISTANT_PATHS_MODELS": str(config.models_dir),
            "ASSISTANT_PATHS_INTENTS": str(config.resolve(config.paths.intents))}
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(files, f)
     try:
-        cmd = [sys.executable, "-m", "assistant.measure.bench.pipeline", "--worker", mode, "--files", f.name]
+        cmd = [sys.executable, "-m", "assistant.measure.bench.pipeline", "--worker", system, "--files", f.name]
         spawned = time.perf_counter()
         ready_at = None
         # the worker's stderr (progress bar, errors) goes straight to ours
@@ -143,7 +154,7 @@ def _spawn(config, mode: str, files: list[dict]) -> dict:
     finally:
         os.unlink(f.name)
     if code != 0 or not lines:
-        return {"mode": mode, "error": f"the {mode} worker failed (exit {code}); its messages are above"}
+        return {"mode": system, "error": f"the {system or 'default'} worker failed (exit {code}); its messages are above"}
     result = json.loads(lines[-1])
     result["cold_start_s"] = (ready_at - spawned) if ready_at else None
     return result
@@ -181,21 +192,21 @@ def figures(result: dict) -> dict:
     }
 
 
-def _compare(grammar: dict, open_: dict) -> dict:
-    """Open vocabulary over grammar on the files both took (open's files are a subset)."""
+def compare(base: dict, other: dict) -> dict:
+    """`other` over `base` on the files both took."""
     from assistant.measure.stats import ratio
 
-    files = {r["file"] for r in open_["rows"] if not r["warmup"]}
-    g = figures({**grammar, "rows": [r for r in grammar["rows"] if r["file"] in files and not r["warmup"]]})
-    o = figures(open_)
+    files = {r["file"] for r in other["rows"] if not r["warmup"]} & {r["file"] for r in base["rows"] if not r["warmup"]}
+    b = figures({**base, "rows": [r for r in base["rows"] if r["file"] in files and not r["warmup"]]})
+    o = figures({**other, "rows": [r for r in other["rows"] if r["file"] in files and not r["warmup"]]})
     out = {"files_compared": len(files)}
     for key in ("eos_to_first_frame_ms", "eos_to_first_audio_ms", "eos_to_transcript_ms"):
         for q in ("p50", "p95"):
-            out[f"{key}_{q}_open_over_grammar"] = ratio(o[key][q], g[key][q], 2)
-    out["pipeline_rtf_open_over_grammar"] = ratio(o["pipeline_rtf"], g["pipeline_rtf"], 2)
-    out["asr_rtf_open_over_grammar"] = ratio(o["asr_rtf"], g["asr_rtf"], 2)
-    out["turns_with_frames"] = {"grammar": g["turns_with_frames"], "open": o["turns_with_frames"]}
-    out["rss_open_over_grammar"] = ratio(open_["rss_mb"], grammar["rss_mb"], 2)
+            out[f"{key}_{q}"] = ratio(o[key][q], b[key][q], 2)
+    out["pipeline_rtf"] = ratio(o["pipeline_rtf"], b["pipeline_rtf"], 2)
+    out["asr_rtf"] = ratio(o["asr_rtf"], b["asr_rtf"], 2)
+    out["turns_with_frames"] = [b["turns_with_frames"], o["turns_with_frames"]]
+    out["rss"] = ratio(other["rss_mb"], base["rss_mb"], 2)
     return out
 
 
@@ -217,33 +228,41 @@ def run(config, args) -> dict:
     items = load_recorded(config, getattr(args, "fixtures", None))
     limits = dict(QUICK_LIMITS if quick else LIMITS)
     if getattr(args, "pipeline_limit", None) is not None:
-        limits["grammar"] = args.pipeline_limit
+        limits["default"] = args.pipeline_limit
     if getattr(args, "pipeline_open_limit", None) is not None:
         limits["open"] = args.pipeline_open_limit
+    default = config.asr.engine if config.asr.engine == "whisper" else f"{config.asr.engine}/{config.asr.mode}"
+    baseline = getattr(args, "pipeline_baseline", BASELINE)
+    systems = {"default": ("", limits["default"])}
+    if baseline and baseline != default:
+        systems["baseline"] = (baseline, limits["default"])
+    if limits["open"] and OPEN not in (default, baseline):
+        systems["open"] = (OPEN, limits["open"])
     out = Path(getattr(args, "out", "out/bench"))
-    results, report = {}, {"fixtures": str(items[0].path.parent), "limits": limits, "modes": {}}
-    for mode in ("grammar", "open"):
-        if mode == "open" and not limits["open"]:
-            continue
-        chosen = with_voiced_ends(select(items, limits[mode] or None, kinds=("command",)), items)
-        print(f"pipeline bench: {mode} ASR, {len(chosen) - 1} turns (+1 warm-up) ...", file=sys.stderr, flush=True)
-        results[mode] = _spawn(config, mode, [{"path": str(i.path), "speech_end_s": i.speech_end_s}
-                                              for i in chosen])
-        report["modes"][mode] = (figures(results[mode]) if "error" not in results[mode]
-                                 else {"mode": mode, "error": results[mode]["error"]})
-    colds = [results["grammar"].get("cold_start_s")] if "error" not in results["grammar"] else []
+    results, report = {}, {"fixtures": str(items[0].path.parent), "limits": limits, "systems": {}}
+    for role, (system, limit) in systems.items():
+        chosen = with_voiced_ends(select(items, limit or None, kinds=("command",)), items)
+        print(f"pipeline bench: {role} ({system or default}), {len(chosen) - 1} turns (+1 warm-up) ...",
+              file=sys.stderr, flush=True)
+        results[role] = _spawn(config, system, [{"path": str(i.path), "speech_end_s": i.speech_end_s}
+                                                for i in chosen])
+        report["systems"][role] = ({**figures(results[role]), "system": system or default}
+                                   if "error" not in results[role]
+                                   else {"mode": system, "system": system or default, "error": results[role]["error"]})
+    ok = {role for role, r in results.items() if "error" not in r}
+    colds = [results["default"].get("cold_start_s")] if "default" in ok else []
     for _ in range((QUICK_COLD_STARTS if quick else COLD_STARTS) - 1):  # more cold starts: ready, no turns
-        again = _spawn(config, "grammar", [])
+        again = _spawn(config, "", [])
         if "error" not in again:
             colds.append(again["cold_start_s"])
     colds = [c for c in colds if c]
     report["cold_start_s"] = {"runs": [round(c, 3) for c in colds],
                               "median": round(statistics.median(colds), 3) if colds else None}
-    if all(m in results and "error" not in results[m] for m in ("grammar", "open")):
-        report["open_vs_grammar"] = _compare(results["grammar"], results["open"])
+    report["ratios"] = {f"{role}_over_default": compare(results["default"], results[role])
+                        for role in ("baseline", "open") if role in ok and "default" in ok}
     report["nlu"] = _nlu_comparison(config, args)
     report["pngs"] = _plot(results, out)
-    report["turns"] = {m: r.get("rows", []) for m, r in results.items()}
+    report["turns"] = {role: r.get("rows", []) for role, r in results.items()}
     _print(report)
     return report
 
@@ -260,8 +279,8 @@ def _plot(results: dict, out: Path) -> dict:
     made = latency_cdf(series, "end of speech -> first CAN frame / first reply audio", out / "pipeline_latency_cdf.png")
     if made:
         pngs["latency_cdf"] = str(made)
-    grammar = {k: v for k, v in series.items() if "(grammar)" in k}
-    made = latency_hist(grammar, "end of speech -> first frame / first audio (grammar ASR)",
+    default = {k: v for k, v in series.items() if "(default)" in k}
+    made = latency_hist(default, "end of speech -> first frame / first audio (default system)",
                         out / "pipeline_latency_hist.png")
     if made:
         pngs["latency_hist"] = str(made)
@@ -274,11 +293,12 @@ def _fmt(s: dict, unit: str = "ms") -> str:
 
 def _print(report: dict) -> None:
     print("whole pipeline on recorded commands (speech -> ASR -> NLU -> dialogue -> gate -> CAN -> car -> reply TTS)")
-    for mode, f in report["modes"].items():
+    for role, f in report["systems"].items():
         if "error" in f:
-            print(f"  {mode} ASR: not measured: {f['error']}")
+            print(f"  {role} ({f['system']}): not measured: {f['error']}")
             continue
-        print(f"  {mode} ASR, {f['turns']} turns ({f['turns_with_frames']} sent frames, {f['asr_rejected']} rejected by ASR)")
+        print(f"  {role}: {f['system']}, {f['turns']} turns ({f['turns_with_frames']} sent frames, "
+              f"{f['asr_rejected']} rejected by ASR)")
         print(f"    end of speech -> first CAN frame:  {_fmt(f['eos_to_first_frame_ms'])}")
         print(f"    end of speech -> first reply audio: {_fmt(f['eos_to_first_audio_ms'])}")
         print(f"    end of speech -> transcript:        {_fmt(f['eos_to_transcript_ms'])}; utterances closed by "
@@ -289,16 +309,14 @@ def _print(report: dict) -> None:
         print(f"    RSS {f['rss_mb']} MB (peak {f['rss_peak_mb']} MB); fresh process to ready {f['cold_start_s']} s "
               f"(imports {f['import_s']} s, loading {f['load_s']} s)")
     cold = report["cold_start_s"]
-    print(f"  cold start (grammar pipeline, process spawn -> ready): median {cold['median']} s over {len(cold['runs'])}")
-    c = report.get("open_vs_grammar")
-    if c:
+    print(f"  cold start (default pipeline, process spawn -> ready): median {cold['median']} s over {len(cold['runs'])}")
+    for name, c in report["ratios"].items():
         x = lambda key: "-" if c[key] is None else f"{c[key]}x"
-        print(f"  open vocabulary / grammar on {c['files_compared']} files: first frame p50 "
-              f"{x('eos_to_first_frame_ms_p50_open_over_grammar')}, first audio p50 "
-              f"{x('eos_to_first_audio_ms_p50_open_over_grammar')}, transcript p50 "
-              f"{x('eos_to_transcript_ms_p50_open_over_grammar')}, pipeline RTF {x('pipeline_rtf_open_over_grammar')}, "
-              f"ASR RTF {x('asr_rtf_open_over_grammar')}, RSS {x('rss_open_over_grammar')}; turns that sent frames "
-              f"{c['turns_with_frames']['grammar']} vs {c['turns_with_frames']['open']}")
+        print(f"  {name.replace('_over_', ' / ')} on {c['files_compared']} files: first audio p50 "
+              f"{x('eos_to_first_audio_ms_p50')} p95 {x('eos_to_first_audio_ms_p95')}, first frame p50 "
+              f"{x('eos_to_first_frame_ms_p50')}, transcript p50 {x('eos_to_transcript_ms_p50')}, pipeline RTF "
+              f"{x('pipeline_rtf')}, ASR RTF {x('asr_rtf')}, RSS {x('rss')}; turns that sent frames "
+              f"{c['turns_with_frames'][0]} (default) vs {c['turns_with_frames'][1]}")
     ratios = report["nlu"].get("ratios")
     if ratios:
         print(f"  NLU embedded vs rasa server ({report['nlu']['source']}): parse p50 {ratios['parse_p50_speedup']:.0f}x "
@@ -309,7 +327,7 @@ def _print(report: dict) -> None:
 
 def _main() -> None:
     parser = argparse.ArgumentParser(description="pipeline bench worker (run by `assistant bench pipeline`)")
-    parser.add_argument("--worker", required=True, choices=("grammar", "ngram", "open"))
+    parser.add_argument("--worker", required=True, help='the system: "engine/mode", "" = the configured one')
     parser.add_argument("--files", required=True, help="JSON list of {path, speech_end_s}")
     args = parser.parse_args()
     result = worker(args.worker, json.loads(Path(args.files).read_text()))
