@@ -277,7 +277,7 @@ class _Utterance:
         if not transcript.rejected and utterance.steady:
             # measured: steady noise starting in the follow-up window (a blower, pink/white noise at
             # -35 dBFS) was heard as "off" and answered; speech is never that steady (audio/vad.py)
-            transcript = replace(transcript, text="", rejected=True, reason="steady_noise", words=[])
+            transcript = replace(transcript, text="", rejected=True, reason="steady_noise", words=[], alternatives=[])
         if interpret is not None and not transcript.rejected and early is None:
             transcript = interpret(transcript)
         finalize = time.perf_counter() - started

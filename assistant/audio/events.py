@@ -43,7 +43,9 @@ class Utterance:
     """One endpointed utterance: its audio (pre-roll to endpoint), times and speaker zone.
 
     `zone` is the seat zone of the loudest microphone channel over the speech
-    (config.audio.channel_zones), or None for a single microphone.
+    (config.audio.channel_zones), or None for a single microphone. `steady`: its
+    frame levels, first voiced frame to endpoint, hardly varied (`level_spread_db`
+    below vad.STEADY_DB): steady noise, not speech (see assistant.audio.vad).
     """
 
     audio: np.ndarray = field(repr=False)
@@ -54,6 +56,8 @@ class Utterance:
     zone: str | None = None
     channel_energy: tuple[float, ...] = ()
     reason: str = "silence"
+    steady: bool = False
+    level_spread_db: float = 0.0
 
     @property
     def duration_s(self) -> float:

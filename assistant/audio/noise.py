@@ -59,6 +59,23 @@ def active_rms(speech: np.ndarray, rate: int = RATE, frame_ms: int = 20) -> floa
     return float(np.sqrt(np.mean(active)))
 
 
+NOISE_COLOURS = ("white", "pink", "brown", "car")
+
+
+def coloured_noise(kind: str, seconds: float, *, dbfs: float, seed: int = 0, rate: int = RATE) -> np.ndarray:
+    """`seconds` of seeded steady noise at an RMS of `dbfs` (float, full scale 1.0): "white", "pink"
+    (-3 dB/octave), "brown" (-6 dB/octave) or "car" (car_noise). Steady noise must never be a command."""
+    if kind not in NOISE_COLOURS:
+        raise ValueError(f"unknown noise {kind!r}: one of {', '.join(NOISE_COLOURS)}")
+    n = max(1, int(round(seconds * rate)))
+    rng = np.random.default_rng(seed)
+    if kind == "car":
+        x = car_noise(seconds, seed=seed, rate=rate).astype(np.float64)[:n]
+    else:
+        x = {"white": rng.standard_normal, "pink": lambda k: _pink(k, rng), "brown": lambda k: _brown(k, rng)}[kind](n)
+    return _unit(x - np.mean(x)) * 10 ** (dbfs / 20)
+
+
 def mix_at_snr(speech: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
     """speech + noise scaled so that active-speech power / noise power = snr_db (float arrays)."""
     speech = speech.astype(np.float64)
