@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Debian packages the runtime and its tests need. `make install` (so `make demo` and `make test`)
 # runs this first: as root it installs what is missing; otherwise it names the command and stops.
-#   speech: espeak-ng, flite, festival (TTS + test fixtures), sox (mixing, resampling)
+#   speech: espeak-ng, flite, festival (TTS + test fixtures), sox (mixing, resampling; libsox-fmt-mp3 writes
+#           the 24 kbps MP3 of assistant/measure/degraded.py)
 #   audio:  libportaudio2 (sounddevice), libsndfile1 (soundfile)
 #   vcan:   qemu-system-x86, linux-image-amd64 (has vcan.ko), busybox-static, iproute2, kmod, cpio
 #   home:   mosquitto (MQTT broker for the home bridge tests and `assistant home-sim`)
 #   rasa:   libfreetype-dev libqhull-dev pkg-config g++ python3-dev (`make rasa` builds matplotlib 3.5.3 from source)
 set -euo pipefail
 packages=(
-  espeak-ng flite festival sox libsox-fmt-all libportaudio2 libsndfile1
+  espeak-ng flite festival sox libsox-fmt-all libsox-fmt-mp3 libportaudio2 libsndfile1
   qemu-system-x86 linux-image-amd64 busybox-static iproute2 kmod cpio can-utils
   python3-venv mosquitto
   libfreetype-dev libqhull-dev pkg-config g++ python3-dev
