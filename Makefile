@@ -67,7 +67,7 @@ $(RASA_VENV)/.rasa-installed: tools/rasa/install.sh
 # noise at several SNRs; seeded, so the same data gives the same files). The unit tests use the small
 # committed set in tests/asr/wav/ instead.
 fixtures: install
-	$(BIN)/python tools/fixtures/make_fixtures.py --sets commands,wake
+	$(BIN)/python tools/fixtures/make_fixtures.py --sets commands,wake,dev,tune
 
 # Fails fast offline, saying what is missing and how to install it by hand.
 models: install

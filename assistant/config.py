@@ -134,9 +134,14 @@ class WakeConfig:
 
 @dataclass
 class AsrConfig:
-    engine: str = _doc("ASR engine: pocketsphinx (embedded default), vosk or whisper (faster-whisper; open "
-                       "vocabulary, biased by a prompt; ignores mode).", "pocketsphinx",
+    engine: str = _doc("ASR engine: whisper (default: faster-whisper with the packaged tiny.en; open vocabulary, "
+                       "biased by a prompt; ignores mode), pocketsphinx or vosk.", "whisper",
                        choices=("pocketsphinx", "vosk", "whisper"))
+    cross_check: str = _doc(
+        "A second recogniser (engine/mode) on the same audio, whose reading the runtime weighs when it chooses "
+        "what to act on (agreement is strong evidence, a different command a reason to doubt); \"\" = none. "
+        "Ignored when it is the engine itself.", "pocketsphinx/grammar",
+        pattern=r"|(pocketsphinx|vosk|whisper)(/(grammar|ngram|open))?")
     mode: str = _doc("grammar (FSG of the intents' phrasings), ngram (a trigram LM of them: looser, "
                      "for new phrasings) or open (the engine's open vocabulary).", "grammar",
                      choices=("grammar", "ngram", "open"))
@@ -151,11 +156,6 @@ class AsrConfig:
                              minimum=1, maximum=10)
     whisper_nbest: int = _doc("Whisper hypotheses kept (1-10): the n-best list the runtime chooses from by meaning.",
                               5, minimum=1, maximum=10)
-    whisper_second_opinion: bool = _doc(
-        "Decode each utterance a second time without the prompt (the encoder's output is reused, so it costs "
-        "only the decoder): the prompt steers Whisper toward the car's words, and can steer \"unlock the "
-        "doors\" to \"lock the doors\"; the runtime does not act on a command the two decodes disagree about.",
-        True)
     whisper_window_s: float = _doc(
         "Whisper encoder window in seconds (an utterance is padded to it; longer ones use their length, up to 30). "
         "Whisper was trained on 30 s; measured on commands, 15 s is as accurate and 3x faster to encode, 5 s and "
@@ -199,23 +199,6 @@ class NluConfig:
     rasa_venv: str = _doc("Virtualenv with rasa 3.6 (built by `make rasa`).", ".rasa-venv", pattern=NONEMPTY)
     rasa_start_timeout_s: float = _doc("How long to wait for a started rasa server to answer.", 300.0,
                                        minimum=1.0, maximum=3600.0)
-
-
-@dataclass
-class UnderstandConfig:
-    rescue_margin: float = _doc(
-        "When the best reading of an utterance is not understood, a reading the NLU understands may be taken "
-        "instead if its score (Whisper: average log-probability per token) is at most this much lower.", 0.2,
-        minimum=0.0, maximum=10.0)
-    plain_margin: float = _doc(
-        "A reading in the intents' own words (no unknown word) is preferred to one with an unknown word if it "
-        "scores at most this much lower.", 0.2, minimum=0.0, maximum=10.0)
-    conflict_margin: float = _doc(
-        "When another reading at most this much lower asks for a different command, the assistant asks again "
-        "instead of guessing.", 0.1, minimum=0.0, maximum=10.0)
-    safety_margin: float = _doc(
-        "The same, when either reading asks for a safety-relevant command (unlock, lock, trunk, mirrors): "
-        "such a command needs a clearer lead.", 0.4, minimum=0.0, maximum=10.0)
 
 
 @dataclass
@@ -293,7 +276,6 @@ class Config:
     wake: WakeConfig = field(default_factory=WakeConfig)
     asr: AsrConfig = field(default_factory=AsrConfig)
     nlu: NluConfig = field(default_factory=NluConfig)
-    understand: UnderstandConfig = field(default_factory=UnderstandConfig)
     dialogue: DialogueConfig = field(default_factory=DialogueConfig)
     vehicle: VehicleConfig = field(default_factory=VehicleConfig)
     tts: TtsConfig = field(default_factory=TtsConfig)

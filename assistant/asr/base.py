@@ -10,11 +10,11 @@ own open-vocabulary language model).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from assistant.asr.transcript import Hypothesis, Transcript  # noqa: F401  (the engines' results, re-exported)
 from assistant.errors import ConfigError
 from assistant.registry import Registry
 
@@ -28,55 +28,14 @@ ENGINES = Registry("ASR engine", "assistant.asr", {
 }, setting="[asr] engine")
 
 
-@dataclass(frozen=True)
-class Hypothesis:
-    """One reading of an utterance from an n-best list: its text and the decoder's score
-    (Whisper: average log-probability per token, higher is better)."""
-
-    text: str
-    score: float
-    engine: str = ""
-
-    def to_json(self) -> dict:
-        return {"text": self.text, "score": round(self.score, 4), "engine": self.engine}
-
-
-@dataclass
-class Transcript:
-    """The final result for one utterance.
-
-    `text` is empty when `rejected`: out-of-domain speech, noise, or nothing
-    the grammar accepts. `raw` keeps what the decoder actually output
-    (garbage words included) for debugging and reports.
-    """
-
-    text: str
-    confidence: float
-    rejected: bool = False
-    reason: str = ""  # why rejected: garbage, no_match, low_confidence, no_speech, clipped
-    raw: str = ""
-    engine: str = ""
-    mode: str = ""
-    words: list[str] = field(default_factory=list)
-    # the n-best readings, best first (`text` among them), from engines that give them (Whisper);
-    # empty otherwise, and when rejected
-    alternatives: list[Hypothesis] = field(default_factory=list)
-    # how the reading in `text` was chosen among the alternatives (the runtime's interpreter), for reports
-    choice: dict | None = None
-
-    def to_json(self) -> dict:
-        out = {"text": self.text, "confidence": round(self.confidence, 4), "rejected": self.rejected,
-               "reason": self.reason, "raw": self.raw, "engine": self.engine, "mode": self.mode}
-        if self.alternatives:
-            out["alternatives"] = [h.to_json() for h in self.alternatives]
-        if self.choice is not None:
-            out["choice"] = self.choice
-        return out
-
-
 @runtime_checkable
 class AsrEngine(Protocol):
-    """A streaming recogniser for 16 kHz mono int16 audio."""
+    """A streaming recogniser for 16 kHz mono int16 audio.
+
+    Optional: `new_stream()` (a new recording begins: forget what was adapted to, see
+    listener.new_stream) and `peek() -> Transcript` (decode the utterance so far without ending
+    it, for an engine that does not stream: the front end's early endpoint).
+    """
 
     name: str
     mode: str
@@ -114,11 +73,23 @@ def transcribe(engine: AsrEngine, pcm: np.ndarray, block: int = 480) -> Transcri
     return engine.finish()
 
 
-def load_engine(config, *, engine: str | None = None, mode: str | None = None) -> AsrEngine:
-    """The configured engine (or the one named), ready to decode."""
+def load_engine(config, *, engine: str | None = None, mode: str | None = None,
+                cross_check: str | None = None) -> AsrEngine:
+    """The configured engine (or the one named), ready to decode; with a cross-check ("engine/mode",
+    default `[asr] cross_check`, "" = none) a second recogniser runs beside it (asr.crosscheck)."""
     name = engine or config.asr.engine
     mode = mode or config.asr.mode
     cls = ENGINES.load(name)
     if mode not in MODES:
         raise ConfigError(f"unknown ASR mode {mode!r}", hint=f"choose one of: {', '.join(MODES)}")
-    return cls(config, mode=mode)
+    primary = cls(config, mode=mode)
+    check = config.asr.cross_check if cross_check is None else cross_check
+    if not check:
+        return primary
+    check_name, _, check_mode = check.partition("/")
+    if (check_name, check_mode or "grammar") == (primary.name, primary.mode):
+        return primary  # a recogniser does not cross-check itself
+    from assistant.asr.crosscheck import CrossCheckEngine
+
+    return CrossCheckEngine(primary, load_engine(config, engine=check_name, mode=check_mode or "grammar",
+                                                 cross_check=""))

@@ -185,8 +185,9 @@ class SpeechFrontEnd:
         If so the endpointer need not wait the full trailing silence. The partial result of a
         grammar decode is checked against the compiled templates (a few ms, once per pause). An
         engine that does not stream (Whisper) decodes what it has so far (`peek`), and the runtime's
-        `complete` judges the transcript; when no more speech follows, that early transcript is the
-        utterance's, so the decode is not done twice.
+        `complete` judges the transcript; when no more speech follows, that early decode is the
+        utterance's (`finish_peeked`: not decoded twice), judged again at the end with the
+        cross-check's final reading.
         """
         ep = self.endpointer
         if not ep.in_speech or state.checked_pause == ep.last_voiced_end:
@@ -203,11 +204,10 @@ class SpeechFrontEnd:
             whole = bool(text) and self.command_grammar.accepts(text)
         else:
             transcript = self.engine.peek()
-            if self.interpret is not None and not transcript.rejected:
-                transcript = self.interpret(transcript)
+            judged = self.interpret(transcript) if self.interpret is not None and not transcript.rejected else transcript
             # in a live stream the endpoint cannot come before this decode is done
             state.early = _Early(transcript, ep.last_voiced_end, block.end_s + time.perf_counter() - started)
-            whole = self.complete(transcript)
+            whole = self.complete(judged)
         if whole:
             ep.mark_complete()
         state.asr_s += time.perf_counter() - started
@@ -231,7 +231,7 @@ class SpeechFrontEnd:
 class _Early:
     """A transcript decoded at a pause, before the endpoint (see SpeechFrontEnd._check_complete)."""
 
-    transcript: Transcript
+    transcript: Transcript  # as the engine gave it (not yet interpreted)
     pause_s: float  # the end of the speech it covers
     ready_s: float  # stream time at which it was ready, as if the audio had arrived live
 
@@ -267,8 +267,14 @@ class _Utterance:
         detected_s = utterance.detected_s
         early = self.early if self.early is not None and self.early.pause_s == utterance.end_s else None
         if early is not None:  # nothing was said after the early decode: it is this utterance's
-            engine.start()  # drops the audio buffered for a decode that is not needed
-            transcript, detected_s = early.transcript, max(detected_s, early.ready_s)
+            # the engine ends the utterance without decoding it again (a cross-check still finishes its own)
+            finish_peeked = getattr(engine, "finish_peeked", None)
+            if finish_peeked is not None:
+                transcript = finish_peeked()
+            else:
+                engine.start()  # drops the audio buffered for a decode that is not needed
+                transcript = early.transcript
+            detected_s = max(detected_s, early.ready_s)
         else:
             transcript = engine.finish()
         if not transcript.rejected and clipped_share(utterance.audio) > max_clipped:
@@ -278,7 +284,7 @@ class _Utterance:
             # measured: steady noise starting in the follow-up window (a blower, pink/white noise at
             # -35 dBFS) was heard as "off" and answered; speech is never that steady (audio/vad.py)
             transcript = replace(transcript, text="", rejected=True, reason="steady_noise", words=[], alternatives=[])
-        if interpret is not None and not transcript.rejected and early is None:
+        if interpret is not None and not transcript.rejected:
             transcript = interpret(transcript)
         finalize = time.perf_counter() - started
         self.asr_s += finalize

@@ -56,8 +56,7 @@ MAX_COMPRESSION = 2.4  # Whisper's own rule: text that gzips better than this is
 TOKENS_PER_S, TOKENS_EXTRA = 6, 10
 FRAMES_PER_S = 100  # log-mel frames per second of audio
 MAX_FRAMES = 3000  # Whisper's 30 s window
-MAX_LENGTH = 448  # tokens in the decoder, prompt included
-PROMPTED, PLAIN = "prompted", "plain"  # the two decodes of one encoding: with the domain prompt, and without  # a command is ~4 tokens/s: more is a loop ("the more it's the more it's ...")
+MAX_LENGTH = 448  # tokens in the decoder, prompt included  # a command is ~4 tokens/s: more is a loop ("the more it's the more it's ...")
 
 _ANNOTATION = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫]")
 _AC = re.compile(r"\ba\s*[/.]\s*c\b\.?|\ba\. c\.", re.IGNORECASE)
@@ -244,11 +243,10 @@ class WhisperEngine:
         self.language = config.language if self.multilingual else "en"
         self._tokenizer = Tokenizer(self._model.hf_tokenizer, self.multilingual, task="transcribe",
                                     language=self.language)
-        self.second_opinion = a.whisper_second_opinion
         self._start = self._start_sequence()
-        self._plain_start = list(self._tokenizer.sot_sequence) + [self._tokenizer.no_timestamps]
         self._chunks: list[np.ndarray] = []
         self._started = False
+        self._peeked: Transcript | None = None
 
     def _start_sequence(self) -> list[int]:
         """<|startofprev|> prompt <|startoftranscript|><|en|><|transcribe|><|notimestamps|>, as faster-whisper
@@ -260,7 +258,7 @@ class WhisperEngine:
         return sequence + list(t.sot_sequence) + [t.no_timestamps]
 
     def start(self) -> None:
-        self._chunks, self._started = [], True
+        self._chunks, self._started, self._peeked = [], True, None
 
     def feed(self, pcm) -> None:
         if not self._started:
@@ -276,23 +274,28 @@ class WhisperEngine:
         """The transcript of the utterance so far, without ending it: the front end asks at a pause
         whether the speaker has said a whole command (semantic endpointing)."""
         audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
-        return self._transcribe(audio)
+        self._peeked = self._transcribe(audio)
+        return self._peeked
+
+    def finish_peeked(self) -> Transcript:
+        """End the utterance with the transcript of the last `peek` (nothing but silence came after it)."""
+        peeked = self._peeked
+        self._chunks, self._started, self._peeked = [], False, None
+        return peeked if peeked is not None else Transcript("", 0.0, True, "no_speech", engine=self.name, mode=self.mode)
 
     def finish(self) -> Transcript:
         audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
-        self._chunks, self._started = [], False
+        self._chunks, self._started, self._peeked = [], False, None
         return self._transcribe(audio)
 
     def _transcribe(self, audio: np.ndarray) -> Transcript:
         if len(audio) < self.sample_rate // 10:
             return Transcript("", 0.0, True, "no_speech", engine=self.name, mode=self.mode)
-        views = self.decode_views(audio)
-        transcript = decide(views[PROMPTED][0], no_speech=self.no_speech, min_logprob=self.min_logprob,
+        decoded = self.decode_nbest(audio)
+        transcript = decide(decoded[0], no_speech=self.no_speech, min_logprob=self.min_logprob,
                             threshold=self.threshold, engine=self.name, mode=self.mode)
         if not transcript.rejected:
-            transcript.alternatives = alternatives(views[PROMPTED], self.name)
-            if PLAIN in views:
-                transcript.alternatives += alternatives(views[PLAIN], f"{self.name}/{PLAIN}")
+            transcript.alternatives = alternatives(decoded, self.name)
         return transcript
 
     def decode(self, audio: np.ndarray) -> Decoded:
@@ -301,16 +304,8 @@ class WhisperEngine:
 
     def decode_nbest(self, audio: np.ndarray) -> list[Decoded]:
         """Up to `whisper_nbest` decodes of int16 16 kHz audio, best first (the endpointer did the VAD)."""
-        return self.decode_views(audio)[PROMPTED]
-
-    def decode_views(self, audio: np.ndarray) -> dict[str, list[Decoded]]:
-        """The n-best with the prompt (PROMPTED) and, with `whisper_second_opinion`, without it (PLAIN),
-        from one encoding of the audio."""
         encoded, seconds = self._encode(audio)
-        views = {PROMPTED: self._generate(encoded, self._start, seconds)}
-        if self.second_opinion and self.prompt:
-            views[PLAIN] = self._generate(encoded, self._plain_start, seconds)
-        return views
+        return self._generate(encoded, self._start, seconds)
 
     def _encode(self, audio: np.ndarray):
         import ctranslate2

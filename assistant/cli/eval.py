@@ -40,6 +40,10 @@ def add_subparser(subparsers) -> None:
     speech.add_argument("--asr-mode", choices=["grammar", "ngram", "open"], help="ASR mode (default: [asr] mode)")
     speech.add_argument("--denoise", choices=["off", "webrtc"], help="noise suppressor in front (default: [audio] denoise)")
     speech.add_argument("--systems", metavar="LIST",
-                        help="several recognisers on the same files, side by side: engine[/mode][+denoiser], comma "
-                             "separated, e.g. pocketsphinx/grammar,pocketsphinx/ngram,whisper,whisper+webrtc")
+                        help="several recognisers on the same files, side by side: engine[/mode][:cross-check]"
+                             "[+denoiser], comma separated, e.g. pocketsphinx/grammar,whisper,whisper:none,whisper+webrtc "
+                             "(cross-check: engine/mode or none; default [asr] cross_check)")
+    speech.add_argument("--degrade", metavar="KINDS",
+                        help="also run the clean commands degraded (mp3,8k,clip: assistant.measure.degraded) and count "
+                             "those heard as another command")
     parser.set_defaults(func=_do_eval)

@@ -392,13 +392,16 @@ def plot(report: dict, out: Path) -> dict:
     return pngs
 
 
-def parse_system(spec: str, config) -> tuple[str, str, str]:
-    """"engine[/mode][+denoiser]" -> (engine, mode, denoiser); whisper has only the open mode."""
+def parse_system(spec: str, config) -> tuple[str, str, str, str | None]:
+    """"engine[/mode][:check][+denoiser]" -> (engine, mode, denoiser, cross-check); whisper has only the
+    open mode; check is an "engine/mode" or "none", and without it [asr] cross_check applies."""
     base, _, denoise = spec.strip().partition("+")
+    base, _, check = base.partition(":")
     engine, _, mode = base.partition("/")
     if engine == "whisper":
         mode = "open"
-    return engine, mode or config.asr.mode, denoise or "off"
+    cross_check = None if not check else ("" if check == "none" else check)
+    return engine, mode or config.asr.mode, denoise or "off", cross_check
 
 
 def _with_denoise(config, denoise: str):
@@ -415,46 +418,89 @@ def run(config, args) -> int:
     chosen = with_voiced_ends(select(items, limit), items)
     out = Path(getattr(args, "out", "out/eval"))
     out.mkdir(parents=True, exist_ok=True)
+    degrade = tuple(k.strip() for k in (getattr(args, "degrade", None) or "").split(",") if k.strip())
     systems = [s for s in (getattr(args, "systems", None) or "").split(",") if s.strip()]
     if systems:
-        return _run_systems(config, systems, items, chosen, out)
+        return _run_systems(config, systems, items, chosen, out, degrade)
     engine = getattr(args, "asr_engine", None) or config.asr.engine
     mode = getattr(args, "asr_mode", None) or config.asr.mode
     denoise = getattr(args, "denoise", None) or config.audio.denoise
-    report = _evaluate_one(_with_denoise(config, denoise), chosen, items, engine, mode, denoise)
+    report = _evaluate_one(_with_denoise(config, denoise), chosen, items, engine, mode, denoise, degrade=degrade)
     report["pngs"] = plot(report, out)
     print_report(report)
+    print_degraded({report["asr"]: report.get("degraded")})
     path = out / "speech.json"
     path.write_text(json.dumps(report, indent=2, default=str) + "\n")
     print(f"report: {path}; plots: {', '.join(report['pngs'].values())}")
     return 0
 
 
-def _evaluate_one(config, chosen, items, engine: str, mode: str, denoise: str) -> dict:
+def _evaluate_one(config, chosen, items, engine: str, mode: str, denoise: str, cross_check: str | None = None,
+                  degrade: tuple[str, ...] = ()) -> dict:
     started = time.perf_counter()
     costs: dict = {}
+    if cross_check is not None:
+        config = replace(config, asr=replace(config.asr, cross_check=cross_check))
     results = evaluate(config, chosen, engine=engine, mode=mode, costs=costs)
-    label = f"{engine}/{mode}" + ("" if denoise == "off" else f"+{denoise}")
-    return build_report(results, {"asr": label, "nlu": config.nlu.backend, "denoise": denoise, **costs,
-                                  "fixtures": str(chosen[0].path.parent) if chosen else None,
-                                  "of_files": len(items), "seconds": round(time.perf_counter() - started, 1)})
+    label = system_label(engine, mode, denoise, config.asr.cross_check)
+    report = build_report(results, {"asr": label, "nlu": config.nlu.backend, "denoise": denoise, **costs,
+                                    "fixtures": str(chosen[0].path.parent) if chosen else None,
+                                    "of_files": len(items), "seconds": round(time.perf_counter() - started, 1)})
+    if degrade:
+        report["degraded"] = evaluate_degraded(config, chosen, degrade, engine=engine, mode=mode)
+    return report
 
 
-def _run_systems(config, systems: list[str], items, chosen, out: Path) -> int:
+def system_label(engine: str, mode: str, denoise: str, cross_check: str) -> str:
+    base = engine if engine == "whisper" else f"{engine}/{mode}"
+    check = f":{cross_check}" if cross_check and cross_check.partition("/")[0] != engine else ""
+    return base + check + ("" if denoise == "off" else f"+{denoise}")
+
+
+def evaluate_degraded(config, chosen: list[RecordedItem], kinds: tuple[str, ...], *, engine: str, mode: str) -> dict:
+    """The clean commands among `chosen` through each degradation (assistant.measure.degraded): each must
+    be understood as itself or not at all; `other_command` counts those heard as another command."""
+    import tempfile
+
+    import soundfile as sf
+
+    from assistant.audio.wav import read_wav
+    from assistant.measure.degraded import degrade
+
+    clean = [i for i in chosen if i.snr == "clean" and i.is_command]
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="degraded-") as tmp:
+        for kind in kinds:
+            copies = []
+            for item in clean:
+                path = Path(tmp) / f"{kind}_{item.path.name}"
+                sf.write(path, degrade(read_wav(item.path), 16000, kind), 16000, subtype="PCM_16")
+                copies.append(replace(item, path=path, snr=f"clean+{kind}"))
+            results = evaluate(config, copies, engine=engine, mode=mode, progress=False)
+            other = [r for r in results if r.accepted and not r.correct]
+            out[kind] = {"files": len(results), "right": sum(r.correct for r in results),
+                         "not_acted_on": sum(not r.accepted for r in results), "other_command": len(other),
+                         "other_write": sum(bool(r.car and r.car.writes) for r in other),
+                         "others": [{"text": r.item.text, "heard": r.transcript, "intent": r.intent} for r in other]}
+    return out
+
+
+def _run_systems(config, systems: list[str], items, chosen, out: Path, degrade: tuple[str, ...] = ()) -> int:
     """Several recognisers on the same files, one after another, and one table of them."""
     reports = {}
     for spec in systems:
-        engine, mode, denoise = parse_system(spec, config)
-        report = _evaluate_one(_with_denoise(config, denoise), chosen, items, engine, mode, denoise)
+        engine, mode, denoise, check = parse_system(spec, config)
+        report = _evaluate_one(_with_denoise(config, denoise), chosen, items, engine, mode, denoise, check, degrade)
         reports[spec.strip()] = report
         name = spec.strip().replace("/", "-").replace("+", "_")
         (out / f"speech_{name}.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     compare = {label: {"overall": r["overall"], "by": r["by"], "denoise_cpu_share": r.get("denoise_cpu_share"),
-                       "seconds": r["seconds"]} for label, r in reports.items()}
+                       "seconds": r["seconds"], "degraded": r.get("degraded")} for label, r in reports.items()}
     path = out / "speech_compare.json"
     path.write_text(json.dumps({"files": len(chosen), "of_files": len(items), "systems": compare},
                                indent=2, default=str) + "\n")
     print_comparison(compare, len(chosen))
+    print_degraded({label: r.get("degraded") for label, r in reports.items()})
     print(f"reports: {path} and speech_<system>.json in {out}")
     return 0
 
@@ -480,3 +526,14 @@ def print_comparison(systems: dict, files: int) -> None:
             cells = [r["by"][group].get(k) for k in keys]
             print(f"{label:{width}}" + "".join(
                 f"{_pct(c['command_acceptance']) if c and c['commands'] else '-':>12}" for c in cells))
+
+
+def print_degraded(systems: dict) -> None:
+    """Degraded copies of the clean commands: right, not acted on, or another command (never wanted)."""
+    rows = [(label, kind, d) for label, degraded in systems.items() for kind, d in (degraded or {}).items()]
+    if not rows:
+        return
+    print("degraded clean commands (right or not acted on; another command must never happen)")
+    for label, kind, d in rows:
+        print(f"  {label:28} {kind:5} {d['files']:>4} files: right {d['right']}, not acted on {d['not_acted_on']}, "
+              f"another command {d['other_command']} ({d['other_write']} with a write)")

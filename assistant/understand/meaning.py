@@ -9,6 +9,10 @@ from assistant.nlu.result import FALLBACK, ParseResult
 # A wrong one of these opens the car, lets someone in or blinds the driver (CATALOGUE.md's rules):
 # a reading that asks for one needs a clearer lead over the readings that ask for something else.
 SAFETY_INTENTS = frozenset({"doors_unlock", "doors_lock", "trunk_open", "trunk_close", "mirrors_fold"})
+# intents that only read the car or talk: a wrong one is a wrong answer, never a wrong action
+NO_WRITE_INTENTS = frozenset({"query_fuel", "query_tire_pressure", "query_outside_temperature", "query_cabin_temperature",
+                              "query_doors", "query_speed", "query_odometer", "query_battery", "query_home_lights",
+                              "affirm", "deny", "cancel", "help", "repeat", "greet", "thank", "goodbye"})
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,12 @@ class Meaning:
     @property
     def intents(self) -> tuple[str, ...]:
         return tuple(intent for intent, _ in self.commands)
+
+    @property
+    def writes(self) -> bool:
+        """Whether acting on it may change something (the car, or the lights at home); inform can, as it
+        fills or changes the last command."""
+        return any(intent not in NO_WRITE_INTENTS for intent in self.intents)
 
     @property
     def safety(self) -> bool:

@@ -13,9 +13,11 @@ from assistant.config import Config
 
 @pytest.fixture(scope="session")
 def asr_config(tmp_path_factory) -> Config:
-    """The real intents/en, compiled once per session into a temporary models folder."""
+    """The real intents/en, compiled once per session into a temporary models folder, for the
+    pocketsphinx grammar engine alone (the default engine is Whisper, cross-checked by it)."""
     config = Config()
     config.paths.models = str(tmp_path_factory.mktemp("asr-models"))
+    config.asr.engine, config.asr.mode, config.asr.cross_check = "pocketsphinx", "grammar", ""
     return config
 
 

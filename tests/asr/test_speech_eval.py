@@ -255,10 +255,20 @@ def test_system_specs():
     from assistant.measure.speech_eval import parse_system
 
     config = Config()
-    assert parse_system("pocketsphinx/ngram", config) == ("pocketsphinx", "ngram", "off")
-    assert parse_system("pocketsphinx", config) == ("pocketsphinx", "grammar", "off")
-    assert parse_system("whisper+webrtc", config) == ("whisper", "open", "webrtc")
-    assert parse_system(" pocketsphinx/grammar+webrtc ", config) == ("pocketsphinx", "grammar", "webrtc")
+    assert parse_system("pocketsphinx/ngram", config) == ("pocketsphinx", "ngram", "off", None)
+    assert parse_system("pocketsphinx", config) == ("pocketsphinx", "grammar", "off", None)
+    assert parse_system("whisper+webrtc", config) == ("whisper", "open", "webrtc", None)
+    assert parse_system(" pocketsphinx/grammar+webrtc ", config) == ("pocketsphinx", "grammar", "webrtc", None)
+    assert parse_system("whisper:none", config) == ("whisper", "open", "off", "")
+    assert parse_system("whisper:pocketsphinx/ngram+webrtc", config) == ("whisper", "open", "webrtc", "pocketsphinx/ngram")
+
+
+def test_system_labels():
+    from assistant.measure.speech_eval import system_label
+
+    assert system_label("whisper", "open", "off", "pocketsphinx/grammar") == "whisper:pocketsphinx/grammar"
+    assert system_label("whisper", "open", "webrtc", "") == "whisper+webrtc"
+    assert system_label("pocketsphinx", "grammar", "off", "pocketsphinx/grammar") == "pocketsphinx/grammar"
 
 
 @pytest.mark.slow
@@ -269,16 +279,19 @@ def test_eval_speech_systems_side_by_side(recorded, nlu, tmp_path, capsys):
 
     out = tmp_path / "out"
     assert main(["eval", "speech", "--fixtures", str(recorded), "--out", str(out), "--limit", "4",
-                 "--systems", "pocketsphinx/grammar,whisper,whisper+webrtc"]) == 0
+                 "--systems", "pocketsphinx/grammar,whisper,whisper+webrtc", "--degrade", "clip"]) == 0
     printed = capsys.readouterr().out
     assert "3 recognisers on the same" in printed and "acceptance by voice" in printed
+    assert "degraded clean commands" in printed
     compare = json.loads((out / "speech_compare.json").read_text())
     systems = compare["systems"]
     assert list(systems) == ["pocketsphinx/grammar", "whisper", "whisper+webrtc"]
     files = {label: json.loads((out / f"speech_{name}.json").read_text()) for label, name in (
         ("pocketsphinx/grammar", "pocketsphinx-grammar"), ("whisper", "whisper"), ("whisper+webrtc", "whisper_webrtc"))}
     assert len({tuple(i["file"] for i in r["items"]) for r in files.values()}) == 1  # the same files for each
-    assert files["whisper"]["asr"] == "whisper/open" and files["whisper+webrtc"]["denoise"] == "webrtc"
+    assert files["whisper"]["asr"] == "whisper:pocketsphinx/grammar" and files["whisper+webrtc"]["denoise"] == "webrtc"
+    clip = systems["whisper"]["degraded"]["clip"]
+    assert clip["files"] >= 1 and clip["right"] + clip["not_acted_on"] + clip["other_command"] == clip["files"]
     assert systems["pocketsphinx/grammar"]["denoise_cpu_share"] is None
     assert 0 < systems["whisper+webrtc"]["denoise_cpu_share"] < 1
     for r in systems.values():
