@@ -107,6 +107,9 @@ class VadConfig:
 
 
 DEFAULT_WAKE_PHRASES = {"en": "hello copilot", "zh": "你好一汽"}  # 一汽 = FAW
+# (engine, cross-check) where the English default cannot hear the language: tiny.en and pocketsphinx's
+# en-us model hear no Mandarin; vosk's small Mandarin model does (`make models`)
+LANGUAGE_RECOGNISERS = {"zh": ("vosk", "")}
 
 
 @dataclass
@@ -330,6 +333,12 @@ def load_config(path: str | os.PathLike | None = None, *, env: dict[str, str] | 
     _apply_env(config, env)
     if config.wake.phrase == WakeConfig.phrase and config.language in DEFAULT_WAKE_PHRASES:
         config.wake.phrase = DEFAULT_WAKE_PHRASES[config.language]  # the English default, another language
+    if config.language in LANGUAGE_RECOGNISERS:  # the English defaults, another language: its own
+        engine, cross_check = LANGUAGE_RECOGNISERS[config.language]
+        if config.asr.engine == AsrConfig.engine:
+            config.asr.engine = engine
+        if config.asr.cross_check == AsrConfig.cross_check:
+            config.asr.cross_check = cross_check
     check_config(config)
     return config
 

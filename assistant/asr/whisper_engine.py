@@ -240,6 +240,11 @@ class WhisperEngine:
         self.threshold = a.reject_threshold
         self.prompt = (domain_prompt(config) if a.whisper_prompt == PROMPT_INTENTS else a.whisper_prompt) or None
         self.multilingual = bool(self._model.model.is_multilingual)
+        if not self.multilingual and config.language != "en":
+            raise ModelMissingError(f"the Whisper model {self.model_name!r} hears English only, and language is "
+                                    f"{config.language!r}",
+                                    hint="set [asr] whisper_model to a multilingual model (tiny, base: "
+                                         + download_hint("tiny", config.models_dir) + "), or [asr] engine = \"vosk\"")
         self.language = config.language if self.multilingual else "en"
         self._tokenizer = Tokenizer(self._model.hf_tokenizer, self.multilingual, task="transcribe",
                                     language=self.language)

@@ -137,7 +137,7 @@ def gold_meaning(row: dict, synonyms: dict) -> Meaning:
     item = RecordedItem(id=row["id"], path=Path(row["file"]), text=row["text"], spoken=row["spoken"],
                         intent=row["intent"], entities=tuple(tuple(e) for e in row["entities"]))
     entities = frozenset((name, _as_text(value)) for name, value in expected_entities(item, synonyms))
-    return Meaning(((row["intent"], entities),))
+    return Meaning(((row["intent"], entities),)).with_defaults()
 
 
 def _as_text(value) -> str:

@@ -15,6 +15,20 @@ NO_WRITE_INTENTS = frozenset({"query_fuel", "query_tire_pressure", "query_outsid
                               "affirm", "deny", "cancel", "help", "repeat", "greet", "thank", "goodbye"})
 
 
+# The catalogue's defaults (CATALOGUE.md; the skills apply them): a reading that leaves one out asks
+# for the same thing as one that says it ("turn it on my seat heating" = "... on", level 2).
+# intent -> (entity, value, unless the command has one of these entities)
+DEFAULTS: dict[str, tuple[str, str, frozenset]] = {
+    "window_open": ("amount", "100", frozenset({"amount"})),
+    "sunroof_open": ("amount", "100", frozenset({"amount"})),
+    "seat_heat": ("level", "2", frozenset({"level", "state", "direction"})),
+    "seat_ventilate": ("level", "2", frozenset({"level", "state", "direction"})),
+    "climate_defrost": ("target", "front", frozenset({"target"})),
+    "climate_change_temperature": ("amount", "1", frozenset({"amount"})),
+    "volume_change": ("amount", "10", frozenset({"amount"})),
+}
+
+
 @dataclass(frozen=True)
 class Meaning:
     """The commands of one reading, in order: (intent, frozenset of (entity, value))."""
@@ -25,7 +39,17 @@ class Meaning:
     def of(cls, results: list[ParseResult]) -> "Meaning":
         """From the NLU's results for a text (`split_commands`); not understood -> no commands."""
         return cls(tuple((r.name, frozenset((e.entity, _value(e.value)) for e in r.entities))
-                         for r in results if r.name != FALLBACK))
+                         for r in results if r.name != FALLBACK)).with_defaults()
+
+    def with_defaults(self) -> "Meaning":
+        """Every command with the catalogue's default for what it leaves out (DEFAULTS)."""
+        commands = []
+        for intent, entities in self.commands:
+            default = DEFAULTS.get(intent)
+            if default is not None and not {name for name, _ in entities} & default[2]:
+                entities = entities | {(default[0], default[1])}
+            commands.append((intent, entities))
+        return Meaning(tuple(commands))
 
     @property
     def understood(self) -> bool:
