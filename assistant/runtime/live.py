@@ -29,6 +29,7 @@ from assistant.asr.listener import TURN_TIMEOUT_S
 from assistant.asr.triggers import VOICE_BUTTON_SIGNAL
 from assistant.errors import BusError, ConfigError
 
+from . import memory
 from .assistant import Assistant
 from .pump import AudioPump, QueueSource
 from .report import TurnReport
@@ -216,6 +217,7 @@ class LiveAssistant:
         if self._reply is not None and self.speaker is not None and not self.speaker.playing:
             (spoken, text), self._reply = self._reply, None
             self.speaker.check(spoken, text)
+            memory.release()  # the turn's decode and synthesis buffers, now that it is over
             if not self.speaker.player.report.stopped:
                 self._open_follow_up(block.start_s)  # the follow-up window runs from the reply's end
             self._notice_not_before = block.start_s + NOTICE_AFTER_REPLY_S
