@@ -116,19 +116,19 @@ def _whisper(config: Config) -> Iterator[Check]:
         yield Check("asr", "whisper", MISSING if needed else WARN, str(exc).splitlines()[0], exc.hint or "",
                     needed=needed)
         return
-    if importlib.util.find_spec("faster_whisper") is None:
-        yield Check("asr", "whisper", MISSING if needed else WARN, "the faster-whisper package is not installed",
-                    "make install   (pip install faster-whisper)", needed=needed)
+    if importlib.util.find_spec("ctranslate2") is None or importlib.util.find_spec("tokenizers") is None:
+        yield Check("asr", "whisper", MISSING if needed else WARN, "ctranslate2 and tokenizers are not installed",
+                    "make install   (pip install faster-whisper, which brings them)", needed=needed)
         return
     if not needed:  # loading takes a second and ~100 MB: only for the configured engine
-        yield Check("asr", "whisper", OK, f"model {name} at {path} (faster-whisper, int8, "
+        yield Check("asr", "whisper", OK, f"model {name} at {path} (CTranslate2, int8, "
                                           f"{config.asr.whisper_threads} threads)")
         return
     try:
         from assistant.asr.whisper_engine import WhisperEngine
 
         WhisperEngine(config)
-        yield Check("asr", "whisper", OK, f"model {name} at {path} loads (faster-whisper, int8, "
+        yield Check("asr", "whisper", OK, f"model {name} at {path} loads (CTranslate2, int8, "
                                           f"{config.asr.whisper_threads} threads)")
     except AssistantError as exc:
         yield Check("asr", "whisper", MISSING, str(exc).splitlines()[0], exc.hint or download_hint(

@@ -1,4 +1,4 @@
-"""Whisper (faster-whisper on CTranslate2): a neural open-vocabulary recogniser, biased toward the car.
+"""Whisper (CTranslate2, as faster-whisper runs it): a neural open-vocabulary recogniser, biased toward the car.
 
 The model is a CTranslate2 conversion of Whisper (`model.bin`, `config.json`,
 `tokenizer.json`), looked up in this order:
@@ -201,8 +201,8 @@ def decide(decoded: Decoded, *, no_speech: float, min_logprob: float, threshold:
 class WhisperEngine:
     """Whisper behind the AsrEngine Protocol: buffers an utterance, decodes it at `finish()`.
 
-    The model is loaded with faster-whisper (files, feature extractor, tokenizer) and run through
-    its CTranslate2 model directly, so that the encoder sees a window of `[asr] whisper_window_s`
+    The CTranslate2 model, its features and its tokens are run directly (asr.whisper_model), so that
+    the encoder sees a window of `[asr] whisper_window_s`
     (the utterance padded to 15 s rather than Whisper's 30: measured, 3x faster to encode and as
     accurate on commands; 5 s and less make it repeat itself) and the beam search returns an
     n-best list (`whisper_nbest`) for the runtime to choose from by meaning.
@@ -215,15 +215,13 @@ class WhisperEngine:
         a = config.asr
         check_settings(a)
         self.model_path = find_model(config)
-        if importlib.util.find_spec("faster_whisper") is None:
-            raise ModelMissingError("the faster-whisper package is not installed",
-                                    hint="`make install` (pip install faster-whisper)")
-        from faster_whisper import WhisperModel
-        from faster_whisper.tokenizer import Tokenizer
+        if importlib.util.find_spec("ctranslate2") is None or importlib.util.find_spec("tokenizers") is None:
+            raise ModelMissingError("ctranslate2 and tokenizers are not installed",
+                                    hint="`make install` (pip install faster-whisper, which brings them)")
+        from assistant.asr import whisper_model
 
         try:
-            self._model = WhisperModel(str(self.model_path), device="cpu", compute_type="int8",
-                                       cpu_threads=a.whisper_threads, num_workers=1)
+            self._model = whisper_model.load(self.model_path, a.whisper_threads)
         except Exception as exc:  # CTranslate2 raises RuntimeError/ValueError for broken files
             raise ModelMissingError(f"cannot load the Whisper model in {self.model_path}: {exc}",
                                     hint="the model is corrupt or not a CTranslate2 Whisper model; "
@@ -239,22 +237,23 @@ class WhisperEngine:
         self.min_logprob = a.whisper_min_logprob
         self.threshold = a.reject_threshold
         self.prompt = (domain_prompt(config) if a.whisper_prompt == PROMPT_INTENTS else a.whisper_prompt) or None
-        self.multilingual = bool(self._model.model.is_multilingual)
+        self.multilingual = bool(self._model.is_multilingual)
         if not self.multilingual and config.language != "en":
             raise ModelMissingError(f"the Whisper model {self.model_name!r} hears English only, and language is "
                                     f"{config.language!r}",
                                     hint="set [asr] whisper_model to a multilingual model (tiny, base: "
                                          + download_hint("tiny", config.models_dir) + "), or [asr] engine = \"vosk\"")
         self.language = config.language if self.multilingual else "en"
-        self._tokenizer = Tokenizer(self._model.hf_tokenizer, self.multilingual, task="transcribe",
-                                    language=self.language)
+        self._tokenizer = whisper_model.WhisperTokens(self.model_path / "tokenizer.json",
+                                                      multilingual=self.multilingual, language=self.language)
+        self._features = whisper_model.LogMel(self._model.n_mels)
         self._start = self._start_sequence()
         self._chunks: list[np.ndarray] = []
         self._started = False
         self._peeked: Transcript | None = None
 
     def _start_sequence(self) -> list[int]:
-        """<|startofprev|> prompt <|startoftranscript|><|en|><|transcribe|><|notimestamps|>, as faster-whisper
+        """<|startofprev|> prompt <|startoftranscript|>(<|lang|><|transcribe|>)<|notimestamps|>, as faster-whisper
         builds it (the prompt keeps its last 223 tokens: Whisper's limit)."""
         t = self._tokenizer
         sequence = []
@@ -318,11 +317,11 @@ class WhisperEngine:
         x = as_int16(audio).astype(np.float32) / 32768.0
         seconds = len(x) / self.sample_rate
         try:
-            features = self._model.feature_extractor(x)
+            features = self._features(x)
             frames = features.shape[-1]
             width = min(MAX_FRAMES, max(self.window_frames, frames))
             features = np.pad(features, ((0, 0), (0, max(0, width - frames))))[:, :width]
-            return self._model.model.encode(
+            return self._model.encode(
                 ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None], dtype=np.float32)),
                 to_cpu=True), seconds
         except Exception as exc:  # CTranslate2 failures have no common type
@@ -332,7 +331,7 @@ class WhisperEngine:
     def _generate(self, encoded, start: list[int], seconds: float) -> list[Decoded]:
         new_tokens = int(TOKENS_PER_S * seconds) + TOKENS_EXTRA
         try:
-            result = self._model.model.generate(
+            result = self._model.generate(
                 encoded, [start], beam_size=self.beam, num_hypotheses=self.nbest,
                 max_length=min(MAX_LENGTH, len(start) + new_tokens), return_scores=True,
                 return_no_speech_prob=True, suppress_blank=True)[0]
