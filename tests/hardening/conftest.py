@@ -73,3 +73,18 @@ def watch():
     yield make
     for w in watches:
         w.close()
+
+
+@pytest.fixture(scope="module")
+def replaying(asr_engine):
+    """An Assistant that hears recordings as `assistant replay` does (the default speech front end with the
+    runtime's choice of reading, every utterance a turn), on its own virtual channel."""
+    import time
+
+    from assistant.runtime import Assistant
+
+    config = Config()
+    config.vehicle.channel = f"replaying-{time.monotonic_ns()}"
+    with Assistant.open(config, speak=False, time_scale=50, listen=True, triggers=False,
+                        engine=asr_engine) as opened:
+        yield opened
