@@ -230,7 +230,7 @@ def test_eval_speech_cli_report(recorded, nlu, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "command acceptance" in printed and "by snr" in printed
     report = json.loads((out / "speech.json").read_text())
-    assert report["files"] == 8 and report["asr"] == "pocketsphinx/grammar"
+    assert report["files"] == 8 and report["asr"] == "whisper:pocketsphinx/grammar"  # the default, cross-checked
     overall = report["overall"]
     assert overall["commands"] == 6 and overall["ood"] == 2
     assert set(report["by"]["snr"]) == {"clean", "10"} and list(report["by"]["snr"]) == ["clean", "10"]
