@@ -25,6 +25,7 @@ def test_bench_runtime_reports_start_idle_rss_and_first_audio(tmp_path, nlu_read
         assert idle[mode]["rss_idle_mb"] > idle["rss_floor_mb"] > 0
     assert idle["asr_decoding_everything"]["cpu_share"] > 0 and idle["simulated_car_alone"]["cpu_share"] >= 0
     assert first["turns"] == 1 and first["heard"] == ["open my window halfway"]
+    assert first["rss_peak_mb"] >= first["rss_after_turns_mb"] > idle["rss_floor_mb"]
     e2a, wait = first["end_of_speech_to_first_audio_ms"]["p50"], first["endpoint_wait_ms"]["p50"]
     assert e2a > wait >= 200  # the endpointer's wait (250 ms after a complete command, by default) comes first
     assert result["targets"] == {"ready_s": 2.0, "first_audio_ms": 200.0}

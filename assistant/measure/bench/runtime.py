@@ -10,7 +10,8 @@ the microphone, in real time, replies into a null sink, the built-in simulator:
   noise (a car is never silent) after ready; baselines: push-to-talk only (no wake-phrase
   spotter running), and - in this process - the recogniser decoding the same noise
   continuously (what CPU would be without the VAD gate);
-- RSS of `assistant run` with the defaults, after ready and after the idle window;
+- RSS of `assistant run` with the defaults, after ready, after the idle window, and after spoken
+  turns (with its peak);
   baseline: an interpreter with the same third-party libraries imported;
 - end of speech -> first reply audio on recorded commands (voice button, then follow-ups),
   split into the endpointer's wait and the processing after it; baseline: the same commands
@@ -39,7 +40,8 @@ READY_TARGET_S = 2.0
 FIRST_AUDIO_TARGET_MS = 200.0
 NOISE_DBFS = -45.0
 COMMANDS = ("03_window_halfway.wav", "04_close_it.wav", "08_fuel.wav")
-FLOOR_IMPORTS = "import numpy, can, cantools, yaml, soundfile, soxr, webrtcvad, pocketsphinx, sounddevice"
+FLOOR_IMPORTS = ("import numpy, can, cantools, yaml, soundfile, soxr, webrtcvad, pocketsphinx, sounddevice, ctranslate2, "
+                 "tokenizers, onnxruntime")
 
 
 def add_arguments(parser) -> None:
@@ -235,11 +237,13 @@ def _floor_rss(cwd: Path) -> float:
 def _first_audio(commands: list[Path], cwd: Path, **env: str) -> dict:
     inputs = [arg for path in commands for arg in ("--input", str(path))]
     run = _Run([*inputs, "--press", "0.8", "--sink", "null", "--wake", ""], cwd, **env)
-    turns = []
+    turns, rss = [], {}
     try:
         run.wait_for("ready")
         for _ in commands:
             turns.append(run.wait_for("turn", timeout=60)[1])
+        time.sleep(2.0)  # the last reply plays out (and the turn's buffers are given back)
+        rss = _rss(run.proc.pid)
     except (RuntimeError, TimeoutError):
         pass
     finally:
@@ -247,12 +251,26 @@ def _first_audio(commands: list[Path], cwd: Path, **env: str) -> dict:
     timings = [t["timings_ms"] for t in turns]
     after = [t["end_of_speech_to_first_audio"] - t["endpoint"] for t in timings
              if t.get("end_of_speech_to_first_audio") is not None]
-    return {"turns": len(turns), "heard": [t.get("transcript") for t in turns],
+    return {"turns": len(turns), "heard": [t.get("transcript") for t in turns], **rss,
             "end_of_speech_to_first_audio_ms": summary([t.get("end_of_speech_to_first_audio") for t in timings], 1),
             "endpoint_wait_ms": summary([t.get("endpoint") for t in timings], 1),
             "after_endpoint_ms": summary(after, 1),
             "stages_ms_p50": {k: summary([t.get(k) for t in timings], 1)["p50"]
                               for k in ("asr_finalize", "nlu", "dialogue", "tts_first_audio")}}
+
+
+def _rss(pid: int) -> dict:
+    """The process's resident size now and its peak (Linux: VmHWM), in MB."""
+    import psutil
+
+    out = {"rss_after_turns_mb": round(psutil.Process(pid).memory_info().rss / 2**20, 1)}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                out["rss_peak_mb"] = round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return out
 
 
 # -- audio ---------------------------------------------------------------------
@@ -301,8 +319,10 @@ def _print(r: dict) -> None:
           f"recogniser alone would take {100 * a['cpu_share']:.1f}% (x{idle['decode_everything_vs_gated_ratio']} the "
           f"whole push-to-talk process); the built-in simulated car in those figures is "
           f"{100 * idle['simulated_car_alone']['cpu_share']:.1f}%")
-    print(f"   RSS: {d['rss_ready_mb']:.0f} MB after ready, {d['rss_idle_mb']:.0f} MB after listening; "
-          f"push-to-talk only {p['rss_idle_mb']:.0f} MB; interpreter + libraries {idle['rss_floor_mb']:.0f} MB")
+    print(f"   RSS: {d['rss_ready_mb']:.0f} MB after ready, {d['rss_idle_mb']:.0f} MB after listening"
+          + (f", {first['rss_after_turns_mb']:.0f} MB after {first['turns']} spoken turns (peak "
+             f"{first.get('rss_peak_mb', 0):.0f} MB)" if "rss_after_turns_mb" in first else "")
+          + f"; push-to-talk only {p['rss_idle_mb']:.0f} MB; interpreter + libraries {idle['rss_floor_mb']:.0f} MB")
     e2a, wait, after = first["end_of_speech_to_first_audio_ms"], first["endpoint_wait_ms"], first["after_endpoint_ms"]
     if e2a["n"]:
         print(f"   end of speech -> first reply audio p50 {e2a['p50']:.0f} ms (n={e2a['n']}; target ~"
