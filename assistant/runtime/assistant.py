@@ -33,6 +33,7 @@ from .report import TurnReport
 
 log = logging.getLogger(__name__)
 HOME_INTENTS = ("home_lights", "query_home_lights")
+UNSURE = ("unsure", "unsure_safety")  # understand.choose: the readings disagreed
 
 
 def _ms(seconds: float | None) -> float | None:
@@ -144,9 +145,12 @@ class Assistant:
         audio = {"zone": heard.zone, "start_s": round(heard.start_s, 3), "end_s": round(heard.end_s, 3),
                  "confidence": round(heard.confidence, 4), "rejected": heard.rejected, "endpoint": heard.reason}
         text = "" if heard.rejected else (meaning.text if meaning is not None else heard.text)
+        fixed_reply = getattr(meaning, "reply", None)
+        if heard.rejected and heard.transcript.reason in UNSURE:  # heard two ways: ask again, drop nothing
+            fixed_reply = self.replies.say("nlu_fallback", "unsure")
         return self._turn(text, speaker_zone=heard.zone or default_zone,
                           heard_at=heard_at, transcript=heard.text, settle=settle, wait_reply=wait_reply,
-                          input=input, heard_stages=stages, fixed_reply=getattr(meaning, "reply", None),
+                          input=input, heard_stages=stages, fixed_reply=fixed_reply,
                           extra={"trigger": heard.trigger, "audio": audio, **(extra or {})})
 
     def _turn(self, text: str, *, speaker_zone: str, heard_at: float | None, transcript: str | None,
