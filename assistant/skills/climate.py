@@ -9,6 +9,8 @@ HVAC = "Vehicle.Cabin.HVAC"
 FAN = f"{HVAC}.Station.Row1.Driver.FanSpeed"
 TEMP_MIN, TEMP_MAX = 16.0, 30.0
 FAN_LEVELS = 7
+DEFAULT_STEP = 1  # degrees: "warmer" with no amount (CATALOGUE.md)
+DEFAULT_DEFROST = "front"
 
 
 def temperature_path(station: str) -> str:
@@ -60,11 +62,11 @@ class ClimateSkill(Skill):
         if stale:
             return stale
         sign = 1 if request.get("direction") == "up" else -1
-        amount = request.get("amount", 1)
+        amount = request.get("amount", DEFAULT_STEP)
         if is_negative(amount):  # "warmer by minus two" is not "cooler by two"
             return SkillResult(ctx.replies.say(request.intent, "out_of_range"), denied="out_of_range")
         if not isinstance(amount, (int, float)) or isinstance(amount, bool):
-            amount = 1  # an amount the NLU could not turn into a number: the catalogue default
+            amount = DEFAULT_STEP  # an amount the NLU could not turn into a number: the catalogue default
         targets = {p: min(TEMP_MAX, max(TEMP_MIN, value + sign * amount)) for p, value in zip(paths, current)}
         if all(targets[p] == value for p, value in zip(paths, current)):
             limit = TEMP_MAX if sign > 0 else TEMP_MIN
@@ -94,7 +96,7 @@ class ClimateSkill(Skill):
                         level=int(level))
 
     def climate_defrost(self, request: SkillRequest, ctx: SkillContext) -> SkillResult:
-        target = request.get("target", "front")
+        target = request.get("target", DEFAULT_DEFROST)
         on = request.get("state", "on") == "on"
         path = f"{HVAC}.IsFrontDefrosterActive" if target == "front" else f"{HVAC}.IsRearDefrosterActive"
         return self.act(request, ctx, {path: on}, done="on" if on else "off", target=target)

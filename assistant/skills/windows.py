@@ -6,6 +6,7 @@ from assistant.skills.base import Skill, SkillContext, SkillRequest, SkillResult
 from assistant.skills.zones import resolve_sides, zone_of
 
 SUNROOF = "Vehicle.Cabin.Sunroof.Position"
+FULLY_OPEN = 100  # percent: "open the window" with no amount (CATALOGUE.md)
 
 
 def window_path(side: str) -> str:
@@ -25,7 +26,7 @@ class WindowsSkill(Skill):
         return self.act(request, ctx, {window_path(s): position for s in sides}, where=where, amount=position)
 
     def window_open(self, request: SkillRequest, ctx: SkillContext) -> SkillResult:
-        amount = request.get("amount", 100)
+        amount = request.get("amount", FULLY_OPEN)
         if amount == 0:  # "open it zero percent" contradicts the intent: say so, don't close anything
             return SkillResult(ctx.replies.say(request.intent, "contradiction"), denied="contradiction")
         return self._windows(request, ctx, amount)
@@ -34,7 +35,7 @@ class WindowsSkill(Skill):
         return self._windows(request, ctx, 0)
 
     def sunroof_open(self, request: SkillRequest, ctx: SkillContext) -> SkillResult:
-        amount = request.get("amount", 100)
+        amount = request.get("amount", FULLY_OPEN)
         if amount == 0:
             return SkillResult(ctx.replies.say(request.intent, "contradiction"), denied="contradiction")
         return self.act(request, ctx, {SUNROOF: amount}, amount=amount)

@@ -5,27 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.nlu.result import FALLBACK, ParseResult
+from assistant.skills import climate, media, seats, windows
+from assistant.skills.status import StatusSkill
 
 # A wrong one of these opens the car, lets someone in or blinds the driver (CATALOGUE.md's rules):
 # a reading that asks for one needs a clearer lead over the readings that ask for something else.
 SAFETY_INTENTS = frozenset({"doors_unlock", "doors_lock", "trunk_open", "trunk_close", "mirrors_fold"})
 # intents that only read the car or talk: a wrong one is a wrong answer, never a wrong action
-NO_WRITE_INTENTS = frozenset({"query_fuel", "query_tire_pressure", "query_outside_temperature", "query_cabin_temperature",
-                              "query_doors", "query_speed", "query_odometer", "query_battery", "query_home_lights",
-                              "affirm", "deny", "cancel", "help", "repeat", "greet", "thank", "goodbye"})
+NO_WRITE_INTENTS = frozenset(StatusSkill.intents) | {"query_home_lights", "affirm", "deny", "cancel", "help",
+                                                     "repeat", "greet", "thank", "goodbye"}
 
 
-# The catalogue's defaults (CATALOGUE.md; the skills apply them): a reading that leaves one out asks
-# for the same thing as one that says it ("turn it on my seat heating" = "... on", level 2).
+# The catalogue's defaults, as the skills apply them: a reading that leaves one out asks for the
+# same thing as one that says it ("turn it on my seat heating" = "... on", level 2).
 # intent -> (entity, value, unless the command has one of these entities)
 DEFAULTS: dict[str, tuple[str, str, frozenset]] = {
-    "window_open": ("amount", "100", frozenset({"amount"})),
-    "sunroof_open": ("amount", "100", frozenset({"amount"})),
-    "seat_heat": ("level", "2", frozenset({"level", "state", "direction"})),
-    "seat_ventilate": ("level", "2", frozenset({"level", "state", "direction"})),
-    "climate_defrost": ("target", "front", frozenset({"target"})),
-    "climate_change_temperature": ("amount", "1", frozenset({"amount"})),
-    "volume_change": ("amount", "10", frozenset({"amount"})),
+    "window_open": ("amount", str(windows.FULLY_OPEN), frozenset({"amount"})),
+    "sunroof_open": ("amount", str(windows.FULLY_OPEN), frozenset({"amount"})),
+    "seat_heat": ("level", str(seats.DEFAULT_LEVEL), frozenset({"level", "state", "direction"})),
+    "seat_ventilate": ("level", str(seats.DEFAULT_LEVEL), frozenset({"level", "state", "direction"})),
+    "climate_defrost": ("target", climate.DEFAULT_DEFROST, frozenset({"target"})),
+    "climate_change_temperature": ("amount", str(climate.DEFAULT_STEP), frozenset({"amount"})),
+    "volume_change": ("amount", str(media.DEFAULT_STEP), frozenset({"amount"})),
 }
 
 
